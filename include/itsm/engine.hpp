@@ -1,0 +1,82 @@
+// Engine: the one place that sequences an operation. Every mutation validates first, builds
+// the changed tickets as copies, records one Event per change, commits tickets and events
+// to the Store atomically, and only then notifies observers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "itsm/event.hpp"
+#include "itsm/schema.hpp"
+#include "itsm/store.hpp"
+#include "itsm/ticket.hpp"
+#include "itsm/time.hpp"
+#include "itsm/version.hpp"
+
+ITSM_BEGIN_NAMESPACE
+
+// Who performs a call. Access control (roles, groups, segments) resolves the rest.
+struct Actor {
+    Symbol user;
+    static Actor system() { return Actor{"system"}; }
+};
+
+enum class CommentVisibility : std::uint8_t { public_reply, work_note };
+
+struct Comment {
+    std::uint64_t seq = 0;  // the event that recorded it
+    Symbol author;
+    Instant at{};
+    CommentVisibility visibility = CommentVisibility::public_reply;
+    std::string text;
+};
+
+// Called once per committed event, in seq order, after the commit and outside the engine's
+// lock. An observer may call the engine again (its own events follow the current ones).
+// Exceptions thrown by an observer are caught and dropped: the commit stands.
+using Observer = std::function<void(const Event&)>;
+
+class Engine {
+public:
+    // An engine over an in-memory store and the system clock.
+    explicit Engine(Schema schema = Schema::itil());
+    Engine(std::shared_ptr<Store> store, std::shared_ptr<const Clock> clock,
+           Schema schema = Schema::itil());
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    Ticket create(const Actor& actor, const NewTicket& input);
+    Ticket get(const Actor& actor, TicketId id) const;  // Errc::not_found when absent
+    Ticket get_by_key(const Actor& actor, std::string_view key) const;
+    // A no-op patch changes nothing and writes no event.
+    Ticket update(const Actor& actor, TicketId id, const TicketPatch& patch);
+
+    Comment comment(const Actor& actor, TicketId id, std::string_view text,
+                    CommentVisibility visibility = CommentVisibility::public_reply);
+    std::vector<Comment> comments(const Actor& actor, TicketId id) const;
+
+    // Records the link on both tickets: link(a, child_of, b) makes b the parent of a.
+    void link(const Actor& actor, TicketId from, LinkType type, TicketId to);
+    void unlink(const Actor& actor, TicketId from, LinkType type, TicketId to);
+
+    Page query(const Actor& actor, const Query& q) const;
+    std::size_t count(const Actor& actor, const Query& q) const;
+    std::vector<Event> history(const Actor& actor, TicketId id) const;
+
+    std::uint64_t subscribe(Observer observer);
+    void unsubscribe(std::uint64_t subscription);
+
+    const Schema& schema() const noexcept;
+    const Clock& clock() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+ITSM_END_NAMESPACE

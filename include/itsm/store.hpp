@@ -1,0 +1,109 @@
+// The storage interface. A Store keeps tickets and their events; the Engine is its only
+// caller and serializes access to it (many readers or one writer at a time).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "itsm/event.hpp"
+#include "itsm/symbol.hpp"
+#include "itsm/ticket.hpp"
+#include "itsm/version.hpp"
+
+ITSM_BEGIN_NAMESPACE
+
+// Tickets are immutable once stored: a change stores a new copy, so readers can hold a
+// ticket without a lock while writers go on.
+using TicketPtr = std::shared_ptr<const Ticket>;
+
+enum class SortKey : std::uint8_t {
+    updated,   // (updated, id)
+    created,   // (created, id)
+    priority,  // (priority, created, id): ascending is a work queue, highest first, oldest first
+};
+std::string_view to_string(SortKey k) noexcept;
+std::optional<SortKey> sort_key_from_string(std::string_view s) noexcept;
+
+// A ticket's position in a sort order; compared as a tuple.
+using SortPosition = std::tuple<std::int64_t, std::int64_t, TicketId>;
+SortPosition sort_position(const Ticket& t, SortKey key) noexcept;
+
+// Filters combine with AND; the values listed for one field combine with OR. An empty
+// symbol in assignees, groups or categories matches tickets without one.
+struct Query {
+    std::vector<Symbol> kinds;
+    std::vector<Symbol> states;
+    std::vector<Symbol> segments;
+    std::vector<Symbol> assignees;
+    std::vector<Symbol> groups;
+    std::vector<Symbol> requesters;
+    std::vector<Symbol> categories;
+    std::vector<Symbol> tags;  // the ticket has at least one of them
+    std::optional<int> priority_min;  // inclusive; 1 is the highest priority
+    std::optional<int> priority_max;  // inclusive
+    std::optional<Instant> created_from;    // inclusive
+    std::optional<Instant> created_before;  // exclusive
+    std::optional<Instant> updated_from;    // inclusive
+    std::optional<Instant> updated_before;  // exclusive
+
+    SortKey sort = SortKey::updated;
+    bool descending = true;
+    std::size_t limit = 50;  // 1..1000
+    std::string cursor;      // from Page::next_cursor; empty for the first page
+
+    bool matches(const Ticket& t) const noexcept;
+};
+
+struct Page {
+    std::vector<TicketPtr> tickets;
+    std::string next_cursor;  // empty when there is no further page
+};
+
+// Keyset cursors: a page resumes strictly after the last ticket of the previous one, so a
+// ticket that does not change while a caller pages is returned exactly once.
+std::string encode_cursor(SortKey key, bool descending, const SortPosition& after);
+// Throws Error(invalid_argument) when the text is not a cursor for this sort.
+SortPosition decode_cursor(std::string_view cursor, SortKey key, bool descending);
+// Throws Error(invalid_argument) naming the member when the query is malformed.
+void validate_query(const Query& q);
+
+// One ticket written by a commit. expected_version is the version the writer read (0 for a
+// new ticket); the store refuses the commit with Errc::conflict when it no longer matches.
+struct TicketWrite {
+    TicketPtr ticket;
+    std::uint64_t expected_version = 0;
+};
+
+// Everything one engine operation writes. Committed all or nothing.
+struct Commit {
+    std::vector<TicketWrite> tickets;
+    std::vector<Event> events;  // seq is assigned by commit()
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    virtual TicketPtr get(TicketId id) const = 0;                // nullptr when absent
+    virtual TicketPtr get_by_key(std::string_view key) const = 0;  // nullptr when absent
+    virtual Page query(const Query& q) const = 0;
+    virtual std::size_t count(const Query& q) const = 0;  // ignores sort, limit and cursor
+    virtual std::vector<Event> history(TicketId id) const = 0;  // in seq order
+    virtual std::size_t size() const = 0;                       // number of tickets
+
+    // A fresh ticket id and the next key number for the kind. Numbers are never reused; a
+    // create that fails after allocating leaves a gap, as in every ticketing system.
+    virtual std::pair<TicketId, std::uint64_t> allocate(Symbol kind) = 0;
+
+    // Applies every write and appends every event, or nothing. Assigns Event::seq.
+    // Throws Error(conflict) on a stale expected_version or a duplicate key.
+    virtual void commit(Commit& c) = 0;
+};
+
+ITSM_END_NAMESPACE

@@ -1,0 +1,53 @@
+// Instants, durations and clocks. Every instant is UTC; nothing but SystemClock reads the
+// system clock, so tests and simulations on a ManualClock are deterministic.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "itsm/version.hpp"
+
+ITSM_BEGIN_NAMESPACE
+
+// Microsecond resolution: enough to order events, exact for second-based SLA arithmetic.
+using Duration = std::chrono::microseconds;
+using Instant = std::chrono::sys_time<Duration>;
+
+constexpr Instant instant_from_micros(std::int64_t us) noexcept { return Instant{Duration{us}}; }
+constexpr std::int64_t to_micros(Instant t) noexcept { return t.time_since_epoch().count(); }
+
+// "2026-03-01T09:30:00Z", with ".ffffff" only when the instant has a fraction.
+std::string format_instant(Instant t);
+// Accepts "YYYY-MM-DDTHH:MM:SS[.f{1,6}](Z|+HH:MM|-HH:MM)" (a space may replace the 'T').
+// Throws Error(invalid_argument) that quotes the text when it is not such an instant.
+Instant parse_instant(std::string_view text);
+
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual Instant now() const = 0;
+};
+
+class SystemClock final : public Clock {
+public:
+    Instant now() const override {
+        return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+    }
+};
+
+// A clock that moves only when told to. Safe to read and move from several threads.
+class ManualClock final : public Clock {
+public:
+    explicit ManualClock(Instant start = Instant{}) : now_(to_micros(start)) {}
+    Instant now() const override { return instant_from_micros(now_.load()); }
+    void set(Instant t) { now_.store(to_micros(t)); }
+    void advance(Duration d) { now_.fetch_add(d.count()); }
+
+private:
+    std::atomic<std::int64_t> now_;
+};
+
+ITSM_END_NAMESPACE

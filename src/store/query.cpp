@@ -1,0 +1,99 @@
+// Query semantics shared by every store: matching, sort positions and keyset cursors.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "itsm/error.hpp"
+#include "itsm/store.hpp"
+
+ITSM_BEGIN_NAMESPACE
+
+namespace {
+
+bool any_of(const std::vector<Symbol>& wanted, Symbol actual) {
+    return wanted.empty() || std::find(wanted.begin(), wanted.end(), actual) != wanted.end();
+}
+
+}  // namespace
+
+std::string_view to_string(SortKey k) noexcept {
+    switch (k) {
+        case SortKey::updated: return "updated";
+        case SortKey::created: return "created";
+        case SortKey::priority: return "priority";
+    }
+    return "updated";
+}
+
+std::optional<SortKey> sort_key_from_string(std::string_view s) noexcept {
+    if (s == "updated") return SortKey::updated;
+    if (s == "created") return SortKey::created;
+    if (s == "priority") return SortKey::priority;
+    return std::nullopt;
+}
+
+SortPosition sort_position(const Ticket& t, SortKey key) noexcept {
+    switch (key) {
+        case SortKey::updated: return {to_micros(t.updated), 0, t.id};
+        case SortKey::created: return {to_micros(t.created), 0, t.id};
+        case SortKey::priority: return {t.priority, to_micros(t.created), t.id};
+    }
+    return {0, 0, t.id};
+}
+
+bool Query::matches(const Ticket& t) const noexcept {
+    if (!any_of(kinds, t.kind) || !any_of(states, t.state) || !any_of(segments, t.segment) ||
+        !any_of(assignees, t.assignee) || !any_of(groups, t.assignment_group) ||
+        !any_of(requesters, t.requester) || !any_of(categories, t.category))
+        return false;
+    if (!tags.empty() &&
+        std::none_of(tags.begin(), tags.end(), [&](Symbol tag) { return t.has_tag(tag); }))
+        return false;
+    if (priority_min && t.priority < *priority_min) return false;
+    if (priority_max && t.priority > *priority_max) return false;
+    if (created_from && t.created < *created_from) return false;
+    if (created_before && t.created >= *created_before) return false;
+    if (updated_from && t.updated < *updated_from) return false;
+    if (updated_before && t.updated >= *updated_before) return false;
+    return true;
+}
+
+// Cursor text: "<sort>.<a|d>.<p1>.<p2>.<id>"; opaque to callers, checked on the way in.
+std::string encode_cursor(SortKey key, bool descending, const SortPosition& after) {
+    return fmt::format("{}.{}.{}.{}.{}", to_string(key), descending ? 'd' : 'a',
+                       std::get<0>(after), std::get<1>(after), std::get<2>(after));
+}
+
+SortPosition decode_cursor(std::string_view cursor, SortKey key, bool descending) {
+    auto bad = [&](std::string_view why) -> Error {
+        return Error(Errc::invalid_argument, "cursor", fmt::format("\"{}\" {}", cursor, why));
+    };
+    std::string prefix = fmt::format("{}.{}.", to_string(key), descending ? 'd' : 'a');
+    if (cursor.substr(0, prefix.size()) != prefix)
+        throw bad("was not issued for this sort order");
+    std::string_view rest = cursor.substr(prefix.size());
+    std::int64_t p1 = 0, p2 = 0;
+    TicketId id = 0;
+    auto read = [&](auto& out, bool last) {
+        auto end = last ? rest.size() : rest.find('.');
+        if (end == std::string_view::npos) throw bad("is not a cursor");
+        auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + end, out);
+        if (ec != std::errc() || ptr != rest.data() + end) throw bad("is not a cursor");
+        rest.remove_prefix(last ? end : end + 1);
+    };
+    read(p1, false);
+    read(p2, false);
+    read(id, true);
+    return {p1, p2, id};
+}
+
+void validate_query(const Query& q) {
+    if (q.limit < 1 || q.limit > 1000)
+        throw Error(Errc::invalid_argument, "limit", fmt::format("{} is outside 1..1000", q.limit));
+    if (q.priority_min && q.priority_max && *q.priority_min > *q.priority_max)
+        throw Error(Errc::invalid_argument, "priority_min", "is greater than priority_max");
+    if (!q.cursor.empty()) decode_cursor(q.cursor, q.sort, q.descending);
+}
+
+ITSM_END_NAMESPACE
