@@ -88,7 +88,8 @@ void Engine::Impl::deliver() {
         std::vector<std::shared_ptr<Observer>> targets;
         {
             std::lock_guard o(observers_mutex);
-            for (auto& [id, obs] : observers) targets.push_back(obs);
+            for (auto& [id, obs] : observers)
+                targets.push_back(obs);
         }
         for (auto& obs : targets) {
             try {
@@ -116,8 +117,12 @@ Engine::Engine(std::shared_ptr<Store> store, std::shared_ptr<const Clock> clock,
 
 Engine::~Engine() = default;
 
-const Schema& Engine::schema() const noexcept { return impl_->schema; }
-const Clock& Engine::clock() const noexcept { return *impl_->clock; }
+const Schema& Engine::schema() const noexcept {
+    return impl_->schema;
+}
+const Clock& Engine::clock() const noexcept {
+    return *impl_->clock;
+}
 
 Ticket Engine::create(const Actor& actor, const NewTicket& in) {
     check_actor(actor.user);
@@ -294,9 +299,9 @@ Comment Engine::comment(const Actor& actor, TicketId id, std::string_view text,
         auto next = std::make_shared<Ticket>(*current);
         next->updated = now;
         next->version = current->version + 1;
-        Event e = make_event(id, now, actor.user,
-                             visibility == CommentVisibility::work_note ? EventType::work_note
-                                                                        : EventType::comment);
+        Event e = make_event(
+            id, now, actor.user,
+            visibility == CommentVisibility::work_note ? EventType::work_note : EventType::comment);
         e.text = body;
         Commit c;
         c.tickets.push_back({std::move(next), current->version});
@@ -362,7 +367,8 @@ void Engine::Impl::check_link(const Ticket& from, LinkType type, const Ticket& t
                 refuse("only an incident or a problem is resolved by a change");
             if (to.kind != "change") refuse("the resolving ticket must be a change");
             break;
-        default: break;
+        default:
+            break;
     }
 }
 
@@ -381,7 +387,8 @@ void Engine::link(const Actor& actor, TicketId from, LinkType type, TicketId to)
     check_actor(actor.user);
     if (!is_canonical(type)) return link(actor, to, inverse(type), from);
     if (from == to)
-        throw Error(Errc::validation_failed, "link", fmt::format("ticket {} cannot link to itself", from));
+        throw Error(Errc::validation_failed, "link",
+                    fmt::format("ticket {} cannot link to itself", from));
     {
         std::unique_lock lock(impl_->mutex);
         TicketPtr a = impl_->load(from, "from");
@@ -389,7 +396,8 @@ void Engine::link(const Actor& actor, TicketId from, LinkType type, TicketId to)
         impl_->check_link(*a, type, *b);
         Instant now = impl_->clock->now();
         Commit c;
-        for (auto [self, link] : {std::pair{a, Link{type, to}}, std::pair{b, Link{inverse(type), from}}}) {
+        for (auto [self, link] :
+             {std::pair{a, Link{type, to}}, std::pair{b, Link{inverse(type), from}}}) {
             auto next = std::make_shared<Ticket>(*self);
             next->links.push_back(link);
             next->updated = now;
@@ -464,9 +472,11 @@ std::uint64_t Engine::subscribe(Observer observer) {
 void Engine::unsubscribe(std::uint64_t subscription) {
     std::lock_guard o(impl_->observers_mutex);
     auto& obs = impl_->observers;
-    auto it = std::find_if(obs.begin(), obs.end(), [&](auto& p) { return p.first == subscription; });
+    auto it =
+        std::find_if(obs.begin(), obs.end(), [&](auto& p) { return p.first == subscription; });
     if (it == obs.end())
-        throw Error(Errc::not_found, "subscription", fmt::format("no subscription {}", subscription));
+        throw Error(Errc::not_found, "subscription",
+                    fmt::format("no subscription {}", subscription));
     obs.erase(it);
 }
 

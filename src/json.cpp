@@ -13,7 +13,9 @@ namespace {
 using detail::json;
 using detail::JsonReader;
 
-json symbol_json(Symbol s) { return s.empty() ? json(nullptr) : json(s.str()); }
+json symbol_json(Symbol s) {
+    return s.empty() ? json(nullptr) : json(s.str());
+}
 
 json value_json(const Value& v) {
     struct Visitor {
@@ -28,10 +30,12 @@ json value_json(const Value& v) {
 
 json ticket_json(const Ticket& t) {
     std::vector<std::string> tags;
-    for (auto tag : t.tags) tags.push_back(tag.str());
+    for (auto tag : t.tags)
+        tags.push_back(tag.str());
     std::sort(tags.begin(), tags.end());
     json custom = json::object();
-    for (const auto& f : t.custom) custom[f.name.str()] = value_json(f.value);
+    for (const auto& f : t.custom)
+        custom[f.name.str()] = value_json(f.value);
     json links = json::array();
     for (const auto& l : t.links)
         links.push_back({{"type", std::string(to_string(l.type))}, {"ticket", l.other}});
@@ -84,7 +88,7 @@ json event_json(const Event& e) {
 
 // Request-body reading: every error names the JSON path.
 class BodyReader {
-public:
+  public:
     explicit BodyReader(const Schema* schema) : schema_(schema) {}
 
     std::string text(const json& j, const std::string& path) const { return r_.string(j, path); }
@@ -129,7 +133,8 @@ public:
     }
     // Custom values are typed by the schema; a value of the wrong type is a broken rule
     // (validation_failed), like the same mistake made through the C++ API.
-    std::vector<std::pair<std::string, Value>> custom(const json& j, const std::string& path) const {
+    std::vector<std::pair<std::string, Value>> custom(const json& j,
+                                                      const std::string& path) const {
         r_.object(j, path);
         std::vector<std::pair<std::string, Value>> out;
         for (auto it = j.begin(); it != j.end(); ++it) {
@@ -168,45 +173,50 @@ public:
             }
             if (!ok)
                 throw Error(Errc::validation_failed, where,
-                            fmt::format("expected a {} value", to_string(def->type)));
+                            fmt::format("expected a value of type {}", to_string(def->type)));
             out.emplace_back(it.key(), std::move(value));
         }
         return out;
     }
     const JsonReader& reader() const { return r_; }
 
-private:
+  private:
     JsonReader r_{Errc::invalid_argument};
     const Schema* schema_;
 };
 
 }  // namespace
 
-std::string to_json(const Ticket& t) { return ticket_json(t).dump(); }
-std::string to_json(const Event& e) { return event_json(e).dump(); }
+std::string to_json(const Ticket& t) {
+    return ticket_json(t).dump();
+}
+std::string to_json(const Event& e) {
+    return event_json(e).dump();
+}
 
 std::string to_json(const Comment& c) {
-    return json{{"seq", c.seq},
-                {"author", symbol_json(c.author)},
-                {"at", format_instant(c.at)},
-                {"visibility",
-                 c.visibility == CommentVisibility::work_note ? "work_note" : "public"},
-                {"text", c.text}}
+    return json{
+        {"seq", c.seq},
+        {"author", symbol_json(c.author)},
+        {"at", format_instant(c.at)},
+        {"visibility", c.visibility == CommentVisibility::work_note ? "work_note" : "public"},
+        {"text", c.text}}
         .dump();
 }
 
 std::string to_json(const std::vector<Event>& events) {
     json a = json::array();
-    for (const auto& e : events) a.push_back(event_json(e));
+    for (const auto& e : events)
+        a.push_back(event_json(e));
     return a.dump();
 }
 
 std::string to_json(const Page& page, std::size_t total) {
     json tickets = json::array();
-    for (const auto& t : page.tickets) tickets.push_back(ticket_json(*t));
+    for (const auto& t : page.tickets)
+        tickets.push_back(ticket_json(*t));
     return json{{"tickets", tickets},
-                {"next_cursor",
-                 page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)},
+                {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)},
                 {"total", total}}
         .dump();
 }
@@ -216,9 +226,9 @@ NewTicket new_ticket_from_json(std::string_view text, const Schema& schema) {
     const auto& r = b.reader();
     json doc = r.parse(text, "(document)");
     r.object(doc, "");
-    r.only(doc, "", {"kind", "title", "description", "impact", "urgency", "priority", "channel",
-                     "category", "requester", "assignee", "assignment_group", "segment", "tags",
-                     "custom"});
+    r.only(doc, "",
+           {"kind", "title", "description", "impact", "urgency", "priority", "channel", "category",
+            "requester", "assignee", "assignment_group", "segment", "tags", "custom"});
     NewTicket t;
     if (!doc.contains("kind")) r.fail("kind", "missing");
     if (!doc.contains("title")) r.fail("title", "missing");
@@ -246,9 +256,10 @@ TicketPatch patch_from_json(std::string_view text, const Schema& schema) {
     const auto& r = b.reader();
     json doc = r.parse(text, "(document)");
     r.object(doc, "");
-    r.only(doc, "", {"title", "description", "impact", "urgency", "priority", "channel",
-                     "category", "requester", "assignee", "assignment_group", "segment",
-                     "add_tags", "remove_tags", "custom", "version"});
+    r.only(doc, "",
+           {"title", "description", "impact", "urgency", "priority", "channel", "category",
+            "requester", "assignee", "assignment_group", "segment", "add_tags", "remove_tags",
+            "custom", "version"});
     TicketPatch p;
     if (doc.contains("title")) p.title = b.text(doc["title"], "title");
     if (doc.contains("description")) p.description = b.text(doc["description"], "description");
@@ -281,10 +292,10 @@ Query query_from_json(std::string_view text) {
     const auto& r = b.reader();
     json doc = r.parse(text, "(document)");
     r.object(doc, "");
-    r.only(doc, "", {"kinds", "states", "segments", "assignees", "groups", "requesters",
-                     "categories", "tags", "priority_min", "priority_max", "created_from",
-                     "created_before", "updated_from", "updated_before", "sort", "descending",
-                     "limit", "cursor"});
+    r.only(doc, "",
+           {"kinds", "states", "segments", "assignees", "groups", "requesters", "categories",
+            "tags", "priority_min", "priority_max", "created_from", "created_before",
+            "updated_from", "updated_before", "sort", "descending", "limit", "cursor"});
     Query q;
     auto list = [&](const char* name, std::vector<Symbol>& out) {
         if (doc.contains(name)) out = b.symbols(doc[name], name);
@@ -297,9 +308,12 @@ Query query_from_json(std::string_view text) {
     list("requesters", q.requesters);
     list("categories", q.categories);
     if (doc.contains("tags"))
-        for (const auto& t : b.strings(doc["tags"], "tags")) q.tags.emplace_back(normalize_tag(t));
-    if (doc.contains("priority_min")) q.priority_min = b.small_int(doc["priority_min"], "priority_min");
-    if (doc.contains("priority_max")) q.priority_max = b.small_int(doc["priority_max"], "priority_max");
+        for (const auto& t : b.strings(doc["tags"], "tags"))
+            q.tags.emplace_back(normalize_tag(t));
+    if (doc.contains("priority_min"))
+        q.priority_min = b.small_int(doc["priority_min"], "priority_min");
+    if (doc.contains("priority_max"))
+        q.priority_max = b.small_int(doc["priority_max"], "priority_max");
     auto instant = [&](const char* name, std::optional<Instant>& out) {
         if (doc.contains(name)) out = b.instant(doc[name], name);
     };
@@ -319,7 +333,8 @@ Query query_from_json(std::string_view text) {
         if (l < 1 || l > 1000) r.fail("limit", fmt::format("{} is outside 1..1000", l));
         q.limit = static_cast<std::size_t>(l);
     }
-    if (doc.contains("cursor") && !doc["cursor"].is_null()) q.cursor = r.string(doc["cursor"], "cursor");
+    if (doc.contains("cursor") && !doc["cursor"].is_null())
+        q.cursor = r.string(doc["cursor"], "cursor");
     return q;
 }
 

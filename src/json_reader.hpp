@@ -17,7 +17,7 @@ namespace detail {
 using json = nlohmann::json;
 
 class JsonReader {
-public:
+  public:
     // `code` is the Errc every error carries (invalid_config for configuration,
     // invalid_argument for request bodies).
     explicit JsonReader(Errc code) : code_(code) {}
@@ -55,7 +55,8 @@ public:
               std::initializer_list<std::string_view> allowed) const {
         for (auto it = obj.begin(); it != obj.end(); ++it) {
             bool ok = false;
-            for (auto a : allowed) ok = ok || it.key() == a;
+            for (auto a : allowed)
+                ok = ok || it.key() == a;
             if (!ok) fail(child(path, it.key()), "unknown member");
         }
     }
@@ -72,7 +73,7 @@ public:
         return j.get<bool>();
     }
 
-private:
+  private:
     static std::string short_message(const json::parse_error& e) {
         std::string m = e.what();
         auto p = m.find("; ");

@@ -27,7 +27,7 @@ std::optional<E> from_names(const std::array<std::string_view, N>& names, std::s
 constexpr std::array<std::string_view, 7> channel_names = {
     "portal", "email", "phone", "chat", "walk_in", "monitoring", "self_service"};
 constexpr std::array<std::string_view, 9> link_names = {
-    "parent_of", "child_of", "duplicate_of", "duplicated_by", "related",
+    "parent_of", "child_of", "duplicate_of",       "duplicated_by", "related",
     "caused_by", "causes",   "resolved_by_change", "resolves"};
 constexpr std::array<std::string_view, 5> field_type_names = {"text", "integer", "boolean",
                                                               "instant", "choice"};
@@ -36,33 +36,50 @@ constexpr std::array<std::string_view, 6> event_names = {
 
 }  // namespace
 
-std::string_view to_string(Channel c) noexcept { return channel_names[static_cast<int>(c)]; }
+std::string_view to_string(Channel c) noexcept {
+    return channel_names[static_cast<int>(c)];
+}
 std::optional<Channel> channel_from_string(std::string_view s) noexcept {
     return from_names<Channel>(channel_names, s);
 }
-std::string_view to_string(LinkType t) noexcept { return link_names[static_cast<int>(t)]; }
+std::string_view to_string(LinkType t) noexcept {
+    return link_names[static_cast<int>(t)];
+}
 std::optional<LinkType> link_type_from_string(std::string_view s) noexcept {
     return from_names<LinkType>(link_names, s);
 }
 LinkType inverse(LinkType t) noexcept {
     switch (t) {
-        case LinkType::parent_of: return LinkType::child_of;
-        case LinkType::child_of: return LinkType::parent_of;
-        case LinkType::duplicate_of: return LinkType::duplicated_by;
-        case LinkType::duplicated_by: return LinkType::duplicate_of;
-        case LinkType::related: return LinkType::related;
-        case LinkType::caused_by: return LinkType::causes;
-        case LinkType::causes: return LinkType::caused_by;
-        case LinkType::resolved_by_change: return LinkType::resolves;
-        case LinkType::resolves: return LinkType::resolved_by_change;
+        case LinkType::parent_of:
+            return LinkType::child_of;
+        case LinkType::child_of:
+            return LinkType::parent_of;
+        case LinkType::duplicate_of:
+            return LinkType::duplicated_by;
+        case LinkType::duplicated_by:
+            return LinkType::duplicate_of;
+        case LinkType::related:
+            return LinkType::related;
+        case LinkType::caused_by:
+            return LinkType::causes;
+        case LinkType::causes:
+            return LinkType::caused_by;
+        case LinkType::resolved_by_change:
+            return LinkType::resolves;
+        case LinkType::resolves:
+            return LinkType::resolved_by_change;
     }
     return t;
 }
-std::string_view to_string(FieldType t) noexcept { return field_type_names[static_cast<int>(t)]; }
+std::string_view to_string(FieldType t) noexcept {
+    return field_type_names[static_cast<int>(t)];
+}
 std::optional<FieldType> field_type_from_string(std::string_view s) noexcept {
     return from_names<FieldType>(field_type_names, s);
 }
-std::string_view to_string(EventType t) noexcept { return event_names[static_cast<int>(t)]; }
+std::string_view to_string(EventType t) noexcept {
+    return event_names[static_cast<int>(t)];
+}
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept {
     return from_names<EventType>(event_names, s);
 }
@@ -84,7 +101,7 @@ std::string format_instant(Instant t) {
 namespace {
 
 class InstantParser {
-public:
+  public:
     explicit InstantParser(std::string_view text) : text_(text) {}
 
     Instant parse() {
@@ -107,15 +124,15 @@ public:
         if (pos_ != text_.size()) fail();
         year_month_day ymd{year{y}, month{unsigned(mo)}, day{unsigned(d)}};
         if (!ymd.ok() || h > 23 || mi > 59 || s > 59) fail();
-        return Instant{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{s} +
-               Duration{micros} - offset;
+        return Instant{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{s} + Duration{micros} -
+               offset;
     }
 
-private:
+  private:
     [[noreturn]] void fail() const {
-        throw Error(Errc::invalid_argument,
-                    fmt::format("\"{}\" is not an ISO-8601 instant such as 2026-03-01T09:30:00Z",
-                                text_));
+        throw Error(
+            Errc::invalid_argument,
+            fmt::format("\"{}\" is not an ISO-8601 instant such as 2026-03-01T09:30:00Z", text_));
     }
     void expect(char c) {
         if (pos_ >= text_.size() || text_[pos_] != c) fail();
@@ -140,7 +157,8 @@ private:
             v = v * 10 + (text_[pos_++] - '0');
         }
         if (digits == 0) fail();
-        for (; digits < 6; ++digits) v *= 10;
+        for (; digits < 6; ++digits)
+            v *= 10;
         return v;
     }
     Duration zone_offset() {
@@ -162,7 +180,9 @@ private:
 
 }  // namespace
 
-Instant parse_instant(std::string_view text) { return InstantParser(text).parse(); }
+Instant parse_instant(std::string_view text) {
+    return InstantParser(text).parse();
+}
 
 std::string value_to_text(const Value& v) {
     struct Visitor {
@@ -177,8 +197,10 @@ std::string value_to_text(const Value& v) {
 
 std::string normalize_tag(std::string_view tag) {
     auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-    while (!tag.empty() && is_space(tag.front())) tag.remove_prefix(1);
-    while (!tag.empty() && is_space(tag.back())) tag.remove_suffix(1);
+    while (!tag.empty() && is_space(tag.front()))
+        tag.remove_prefix(1);
+    while (!tag.empty() && is_space(tag.back()))
+        tag.remove_suffix(1);
     std::string out(tag);
     for (auto& c : out)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');

@@ -48,8 +48,8 @@ Schema Schema::itil() {
 Schema& Schema::add_kind(KindDef kind) {
     std::string where = fmt::format("kinds.{}", kind.id.view());
     if (!is_identifier(kind.id.view()))
-        config_error("kinds", fmt::format("\"{}\" is not a valid kind id (a-z, 0-9, _)",
-                                          kind.id.view()));
+        config_error("kinds",
+                     fmt::format("\"{}\" is not a valid kind id (a-z, 0-9, _)", kind.id.view()));
     if (this->kind(kind.id)) config_error(where, "duplicate kind id");
     if (!is_prefix(kind.prefix))
         config_error(where + ".prefix",
@@ -87,19 +87,18 @@ Schema& Schema::add_custom_field(CustomFieldDef field) {
 }
 
 Schema& Schema::set_priority_matrix(PriorityMatrix m) {
-    if (m.impact_levels < 1 || m.impact_levels > 9 || m.urgency_levels < 1 ||
-        m.urgency_levels > 9)
+    if (m.impact_levels < 1 || m.impact_levels > 9 || m.urgency_levels < 1 || m.urgency_levels > 9)
         config_error("priority_matrix", "impact and urgency need 1 to 9 levels each");
     if (m.table.size() != std::size_t(m.impact_levels * m.urgency_levels))
-        config_error("priority_matrix", fmt::format("expected {} x {} = {} entries, got {}",
-                                                    m.impact_levels, m.urgency_levels,
-                                                    m.impact_levels * m.urgency_levels,
-                                                    m.table.size()));
+        config_error(
+            "priority_matrix",
+            fmt::format("expected {} x {} = {} entries, got {}", m.impact_levels, m.urgency_levels,
+                        m.impact_levels * m.urgency_levels, m.table.size()));
     for (std::size_t i = 0; i < m.table.size(); ++i)
         if (m.table[i] < 1 || m.table[i] > 9)
-            config_error(fmt::format("priority_matrix[{}][{}]", i / m.urgency_levels,
-                                     i % m.urgency_levels),
-                         fmt::format("priority {} is outside 1..9", m.table[i]));
+            config_error(
+                fmt::format("priority_matrix[{}][{}]", i / m.urgency_levels, i % m.urgency_levels),
+                fmt::format("priority {} is outside 1..9", m.table[i]));
     m.lowest = *std::max_element(m.table.begin(), m.table.end());
     matrix_ = std::move(m);
     return *this;
@@ -133,10 +132,18 @@ void Schema::check_custom(Symbol kind, std::string_view name, const Value& value
     if (std::holds_alternative<std::monostate>(value)) return;  // clearing is always allowed
     bool ok = false;
     switch (def->type) {
-        case FieldType::text: ok = std::holds_alternative<std::string>(value); break;
-        case FieldType::integer: ok = std::holds_alternative<std::int64_t>(value); break;
-        case FieldType::boolean: ok = std::holds_alternative<bool>(value); break;
-        case FieldType::instant: ok = std::holds_alternative<Instant>(value); break;
+        case FieldType::text:
+            ok = std::holds_alternative<std::string>(value);
+            break;
+        case FieldType::integer:
+            ok = std::holds_alternative<std::int64_t>(value);
+            break;
+        case FieldType::boolean:
+            ok = std::holds_alternative<bool>(value);
+            break;
+        case FieldType::instant:
+            ok = std::holds_alternative<Instant>(value);
+            break;
         case FieldType::choice:
             if (auto s = std::get_if<std::string>(&value)) {
                 if (std::find(def->choices.begin(), def->choices.end(), *s) == def->choices.end())
@@ -148,7 +155,7 @@ void Schema::check_custom(Symbol kind, std::string_view name, const Value& value
     }
     if (!ok)
         throw Error(Errc::validation_failed, where,
-                    fmt::format("expected a {} value", to_string(def->type)));
+                    fmt::format("expected a value of type {}", to_string(def->type)));
 }
 
 void Schema::check_impact(int impact) const {
@@ -205,8 +212,8 @@ Schema Schema::from_json(std::string_view text) {
             if (!k.contains("prefix")) r.fail(p + ".prefix", "missing");
             def.id = r.string(k["id"], p + ".id");
             if (!is_identifier(def.id.view()))
-                r.fail(p + ".id", fmt::format("\"{}\" is not a valid kind id (a-z, 0-9, _)",
-                                              def.id.view()));
+                r.fail(p + ".id",
+                       fmt::format("\"{}\" is not a valid kind id (a-z, 0-9, _)", def.id.view()));
             def.prefix = r.string(k["prefix"], p + ".prefix");
             if (k.contains("label")) def.label = r.string(k["label"], p + ".label");
             if (k.contains("initial_state"))
@@ -287,7 +294,8 @@ std::string Schema::to_json() const {
     auto& rows = doc["priority_matrix"] = detail::json::array();
     for (int i = 0; i < matrix_.impact_levels; ++i) {
         auto row = detail::json::array();
-        for (int j = 0; j < matrix_.urgency_levels; ++j) row.push_back(matrix_.priority(i + 1, j + 1));
+        for (int j = 0; j < matrix_.urgency_levels; ++j)
+            row.push_back(matrix_.priority(i + 1, j + 1));
         rows.push_back(row);
     }
     auto& fields = doc["custom_fields"] = detail::json::array();
@@ -296,7 +304,8 @@ std::string Schema::to_json() const {
         if (!f.choices.empty()) jf["choices"] = f.choices;
         if (!f.kinds.empty()) {
             auto ks = detail::json::array();
-            for (auto k : f.kinds) ks.push_back(k.str());
+            for (auto k : f.kinds)
+                ks.push_back(k.str());
             jf["kinds"] = ks;
         }
         fields.push_back(jf);

@@ -12,8 +12,10 @@ namespace {
 
 std::string_view trimmed(std::string_view s) {
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!s.empty() && space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && space(s.back())) s.remove_suffix(1);
+    while (!s.empty() && space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && space(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -22,7 +24,8 @@ std::string_view trimmed(std::string_view s) {
 }
 
 std::string checked_text(std::string_view field, std::string_view text, std::size_t max) {
-    if (text.size() > max) invalid(field, fmt::format("{} bytes is over the limit of {}", text.size(), max));
+    if (text.size() > max)
+        invalid(field, fmt::format("{} bytes is over the limit of {}", text.size(), max));
     if (!is_valid_utf8(text)) invalid(field, "is not valid UTF-8");
     return std::string(text);
 }
@@ -107,7 +110,8 @@ Symbol checked_tag(std::string_view raw, std::string_view field) {
 
 std::string tags_text(const std::vector<Symbol>& tags) {
     std::vector<std::string_view> names;
-    for (auto t : tags) names.push_back(t.view());
+    for (auto t : tags)
+        names.push_back(t.view());
     std::sort(names.begin(), names.end());
     return fmt::format("{}", fmt::join(names, ","));
 }
@@ -146,7 +150,8 @@ Ticket validated_ticket(const Schema& schema, const NewTicket& in, Symbol actor)
         t.priority = static_cast<std::uint8_t>(*in.priority);
         t.priority_overridden = true;
     } else {
-        t.priority = static_cast<std::uint8_t>(schema.priority_matrix().priority(in.impact, in.urgency));
+        t.priority =
+            static_cast<std::uint8_t>(schema.priority_matrix().priority(in.impact, in.urgency));
     }
     t.channel = in.channel;
     check_symbol("category", in.category, false);

@@ -41,7 +41,7 @@ struct Comment {
 using Observer = std::function<void(const Event&)>;
 
 class Engine {
-public:
+  public:
     // An engine over an in-memory store and the system clock.
     explicit Engine(Schema schema = Schema::itil());
     Engine(std::shared_ptr<Store> store, std::shared_ptr<const Clock> clock,
@@ -74,7 +74,7 @@ public:
     const Schema& schema() const noexcept;
     const Clock& clock() const noexcept;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

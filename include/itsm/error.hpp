@@ -25,25 +25,34 @@ enum class Errc : int {
 
 constexpr std::string_view to_string(Errc code) noexcept {
     switch (code) {
-        case Errc::ok: return "ok";
-        case Errc::invalid_argument: return "invalid_argument";
-        case Errc::not_found: return "not_found";
-        case Errc::permission_denied: return "permission_denied";
-        case Errc::invalid_transition: return "invalid_transition";
-        case Errc::validation_failed: return "validation_failed";
-        case Errc::conflict: return "conflict";
-        case Errc::invalid_config: return "invalid_config";
-        case Errc::storage: return "storage";
-        case Errc::internal: return "internal";
+        case Errc::ok:
+            return "ok";
+        case Errc::invalid_argument:
+            return "invalid_argument";
+        case Errc::not_found:
+            return "not_found";
+        case Errc::permission_denied:
+            return "permission_denied";
+        case Errc::invalid_transition:
+            return "invalid_transition";
+        case Errc::validation_failed:
+            return "validation_failed";
+        case Errc::conflict:
+            return "conflict";
+        case Errc::invalid_config:
+            return "invalid_config";
+        case Errc::storage:
+            return "storage";
+        case Errc::internal:
+            return "internal";
     }
     return "unknown";
 }
 
 // what() is "<where>: <message>" when a location (a field name or a JSON path) is known.
 class Error : public std::runtime_error {
-public:
-    Error(Errc code, std::string message)
-        : std::runtime_error(std::move(message)), code_(code) {}
+  public:
+    Error(Errc code, std::string message) : std::runtime_error(std::move(message)), code_(code) {}
     Error(Errc code, std::string where, std::string_view message)
         : std::runtime_error(where.empty() ? std::string(message)
                                            : where + ": " + std::string(message)),
@@ -54,7 +63,7 @@ public:
     // The field name or JSON path the error is about; empty when it is about no one place.
     const std::string& where() const noexcept { return where_; }
 
-private:
+  private:
     Errc code_;
     std::string where_;
 };

@@ -31,10 +31,10 @@ struct Event {
     Instant at{};
     Symbol actor;
     EventType type = EventType::created;
-    Symbol field;     // field_changed: "title", "priority", "custom.cost", "tags", ...
+    Symbol field;  // field_changed: "title", "priority", "custom.cost", "tags", ...
     Value old_value;
     Value new_value;
-    std::string text;  // comment or work note body; "override" marks a manual priority
+    std::string text;          // comment or work note body; "override" marks a manual priority
     std::optional<Link> link;  // link events: the link as this ticket records it
 };
 

@@ -14,7 +14,7 @@
 ITSM_BEGIN_NAMESPACE
 
 class InMemoryStore final : public Store {
-public:
+  public:
     InMemoryStore();
     ~InMemoryStore() override;
     InMemoryStore(const InMemoryStore&) = delete;
@@ -29,7 +29,7 @@ public:
     std::pair<TicketId, std::uint64_t> allocate(Symbol kind) override;
     void commit(Commit& c) override;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -47,7 +47,7 @@ struct CustomFieldDef {
 };
 
 class Schema {
-public:
+  public:
     // incident, service_request, problem, change and task, the ITIL priority matrix, no
     // custom fields, default segment "global".
     static Schema itil();
@@ -78,7 +78,7 @@ public:
     void check_urgency(int urgency) const;
     void check_priority(int priority) const;
 
-private:
+  private:
     std::vector<KindDef> kinds_;
     std::vector<CustomFieldDef> fields_;
     PriorityMatrix matrix_;

@@ -44,9 +44,9 @@ struct Query {
     std::vector<Symbol> groups;
     std::vector<Symbol> requesters;
     std::vector<Symbol> categories;
-    std::vector<Symbol> tags;  // the ticket has at least one of them
-    std::optional<int> priority_min;  // inclusive; 1 is the highest priority
-    std::optional<int> priority_max;  // inclusive
+    std::vector<Symbol> tags;               // the ticket has at least one of them
+    std::optional<int> priority_min;        // inclusive; 1 is the highest priority
+    std::optional<int> priority_max;        // inclusive
     std::optional<Instant> created_from;    // inclusive
     std::optional<Instant> created_before;  // exclusive
     std::optional<Instant> updated_from;    // inclusive
@@ -87,13 +87,13 @@ struct Commit {
 };
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
-    virtual TicketPtr get(TicketId id) const = 0;                // nullptr when absent
+    virtual TicketPtr get(TicketId id) const = 0;                  // nullptr when absent
     virtual TicketPtr get_by_key(std::string_view key) const = 0;  // nullptr when absent
     virtual Page query(const Query& q) const = 0;
-    virtual std::size_t count(const Query& q) const = 0;  // ignores sort, limit and cursor
+    virtual std::size_t count(const Query& q) const = 0;        // ignores sort, limit and cursor
     virtual std::vector<Event> history(TicketId id) const = 0;  // in seq order
     virtual std::size_t size() const = 0;                       // number of tickets
 

@@ -14,10 +14,10 @@
 ITSM_BEGIN_NAMESPACE
 
 class Symbol {
-public:
+  public:
     Symbol() = default;
     // Interns the text (thread-safe). The empty string gives the empty symbol.
-    Symbol(std::string_view text);                               // NOLINT: implicit on purpose
+    Symbol(std::string_view text);                                // NOLINT: implicit on purpose
     Symbol(const char* text) : Symbol(std::string_view(text)) {}  // NOLINT
     Symbol(const std::string& text) : Symbol(std::string_view(text)) {}  // NOLINT
 
@@ -38,7 +38,7 @@ public:
     }
     std::size_t hash() const noexcept { return std::hash<const void*>{}(text_); }
 
-private:
+  private:
     const std::string* text_ = nullptr;  // owned by the process-wide intern table
 };
 

@@ -78,9 +78,9 @@ struct Ticket {
     Symbol requester;
     Symbol assignee;
     Symbol assignment_group;
-    Symbol segment;  // the department (or tenant) that owns the ticket
-    std::vector<Symbol> tags;           // normalized, sorted by identity, unique
-    std::vector<CustomField> custom;    // sorted by name identity, unique names
+    Symbol segment;                   // the department (or tenant) that owns the ticket
+    std::vector<Symbol> tags;         // normalized, sorted by identity, unique
+    std::vector<CustomField> custom;  // sorted by name identity, unique names
     std::vector<Link> links;
     Instant created{};
     Instant updated{};

@@ -16,8 +16,12 @@ ITSM_BEGIN_NAMESPACE
 using Duration = std::chrono::microseconds;
 using Instant = std::chrono::sys_time<Duration>;
 
-constexpr Instant instant_from_micros(std::int64_t us) noexcept { return Instant{Duration{us}}; }
-constexpr std::int64_t to_micros(Instant t) noexcept { return t.time_since_epoch().count(); }
+constexpr Instant instant_from_micros(std::int64_t us) noexcept {
+    return Instant{Duration{us}};
+}
+constexpr std::int64_t to_micros(Instant t) noexcept {
+    return t.time_since_epoch().count();
+}
 
 // "2026-03-01T09:30:00Z", with ".ffffff" only when the instant has a fraction.
 std::string format_instant(Instant t);
@@ -26,13 +30,13 @@ std::string format_instant(Instant t);
 Instant parse_instant(std::string_view text);
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual Instant now() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     Instant now() const override {
         return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
     }
@@ -40,13 +44,13 @@ public:
 
 // A clock that moves only when told to. Safe to read and move from several threads.
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(Instant start = Instant{}) : now_(to_micros(start)) {}
     Instant now() const override { return instant_from_micros(now_.load()); }
     void set(Instant t) { now_.store(to_micros(t)); }
     void advance(Duration d) { now_.fetch_add(d.count()); }
 
-private:
+  private:
     std::atomic<std::int64_t> now_;
 };
 

@@ -64,14 +64,14 @@ using TicketSet = bmi::multi_index_container<
         bmi::ranked_non_unique<bmi::tag<by_category>,
                                sorted_by_updated<field<Symbol, &Ticket::category>>>,
         bmi::ordered_non_unique<bmi::tag<by_updated>, sorted_by_updated<>>,
-        bmi::ordered_unique<bmi::tag<by_created>,
-                            bmi::composite_key<TicketPtr, field<Instant, &Ticket::created>,
-                                               id_of>>>>;
+        bmi::ordered_unique<
+            bmi::tag<by_created>,
+            bmi::composite_key<TicketPtr, field<Instant, &Ticket::created>, id_of>>>>;
 
-using EventSet = bmi::multi_index_container<
-    Event, bmi::indexed_by<bmi::ordered_unique<bmi::composite_key<
-               Event, bmi::member<Event, const TicketId, &Event::ticket>,
-               bmi::member<Event, const std::uint64_t, &Event::seq>>>>>;
+using EventSet =
+    bmi::multi_index_container<Event, bmi::indexed_by<bmi::ordered_unique<bmi::composite_key<
+                                          Event, bmi::member<Event, const TicketId, &Event::ticket>,
+                                          bmi::member<Event, const std::uint64_t, &Event::seq>>>>>;
 
 // A set of key prefixes on one index whose ranges together hold every candidate.
 enum class PathIndex { segment_state, segment, assignee, group, category, none };
@@ -181,7 +181,8 @@ template <typename F>
 void InMemoryStore::Impl::for_each_in_path(const Path& p, F&& f) const {
     auto each = [&](const auto& idx, auto key) {
         auto [first, last] = idx.equal_range(key);
-        for (; first != last; ++first) f(*first);
+        for (; first != last; ++first)
+            f(*first);
     };
     for (const auto& [a, b] : p.prefixes) {
         switch (p.index) {
@@ -191,10 +192,17 @@ void InMemoryStore::Impl::for_each_in_path(const Path& p, F&& f) const {
             case PathIndex::segment:
                 each(tickets.get<by_segment_state>(), boost::make_tuple(a));
                 break;
-            case PathIndex::assignee: each(tickets.get<by_assignee>(), boost::make_tuple(a)); break;
-            case PathIndex::group: each(tickets.get<by_group>(), boost::make_tuple(a)); break;
-            case PathIndex::category: each(tickets.get<by_category>(), boost::make_tuple(a)); break;
-            case PathIndex::none: break;
+            case PathIndex::assignee:
+                each(tickets.get<by_assignee>(), boost::make_tuple(a));
+                break;
+            case PathIndex::group:
+                each(tickets.get<by_group>(), boost::make_tuple(a));
+                break;
+            case PathIndex::category:
+                each(tickets.get<by_category>(), boost::make_tuple(a));
+                break;
+            case PathIndex::none:
+                break;
         }
     }
 }
@@ -305,8 +313,9 @@ Page InMemoryStore::Impl::ordered_scan(const Query& q, const Path& p) const {
             }
         }
     }
-    if (more) page.next_cursor = encode_cursor(q.sort, q.descending,
-                                               sort_position(*page.tickets.back(), q.sort));
+    if (more)
+        page.next_cursor =
+            encode_cursor(q.sort, q.descending, sort_position(*page.tickets.back(), q.sort));
     return page;
 }
 
@@ -320,7 +329,8 @@ Page InMemoryStore::Impl::gather_and_sort(const Query& q, const Path& p) const {
         if (after_cursor(pos, after, q.descending)) hits.emplace_back(pos, &t);
     };
     if (p.index == PathIndex::none) {
-        for (const auto& t : tickets.get<by_id>()) take(t);
+        for (const auto& t : tickets.get<by_id>())
+            take(t);
     } else {
         for_each_in_path(p, take);
     }
@@ -331,8 +341,10 @@ Page InMemoryStore::Impl::gather_and_sort(const Query& q, const Path& p) const {
     std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(),
                       order);
     Page page;
-    for (std::size_t i = 0; i < std::min(keep, q.limit); ++i) page.tickets.push_back(*hits[i].second);
-    if (keep > q.limit) page.next_cursor = encode_cursor(q.sort, q.descending, hits[q.limit - 1].first);
+    for (std::size_t i = 0; i < std::min(keep, q.limit); ++i)
+        page.tickets.push_back(*hits[i].second);
+    if (keep > q.limit)
+        page.next_cursor = encode_cursor(q.sort, q.descending, hits[q.limit - 1].first);
     return page;
 }
 
@@ -365,8 +377,9 @@ Page InMemoryStore::Impl::global_scan(const Query& q) const {
         for (; lo != hi; ++lo)
             if (!visit(*lo)) break;
     }
-    if (more) page.next_cursor = encode_cursor(q.sort, q.descending,
-                                               sort_position(*page.tickets.back(), q.sort));
+    if (more)
+        page.next_cursor =
+            encode_cursor(q.sort, q.descending, sort_position(*page.tickets.back(), q.sort));
     return page;
 }
 
@@ -405,7 +418,8 @@ std::size_t InMemoryStore::count(const Query& q) const {
     std::size_t n = 0;
     auto take = [&](const TicketPtr& t) { n += q.matches(*t) ? 1 : 0; };
     if (p.index == PathIndex::none)
-        for (const auto& t : impl_->tickets.get<by_id>()) take(t);
+        for (const auto& t : impl_->tickets.get<by_id>())
+            take(t);
     else
         impl_->for_each_in_path(p, take);
     return n;
@@ -416,7 +430,9 @@ std::vector<Event> InMemoryStore::history(TicketId id) const {
     return std::vector<Event>(lo, hi);
 }
 
-std::size_t InMemoryStore::size() const { return impl_->tickets.size(); }
+std::size_t InMemoryStore::size() const {
+    return impl_->tickets.size();
+}
 
 std::pair<TicketId, std::uint64_t> InMemoryStore::allocate(Symbol kind) {
     return {impl_->next_id++, ++impl_->next_number[kind]};
@@ -430,8 +446,8 @@ void InMemoryStore::commit(Commit& c) {
         const auto& w = c.tickets[i];
         for (std::size_t j = 0; j < i; ++j)
             if (c.tickets[j].ticket->id == w.ticket->id)
-                throw Error(Errc::internal, fmt::format("ticket {} written twice in one commit",
-                                                        w.ticket->id));
+                throw Error(Errc::internal,
+                            fmt::format("ticket {} written twice in one commit", w.ticket->id));
         auto it = by_ids.find(w.ticket->id);
         std::uint64_t current = it == by_ids.end() ? 0 : (*it)->version;
         if (current != w.expected_version)

@@ -19,9 +19,12 @@ bool any_of(const std::vector<Symbol>& wanted, Symbol actual) {
 
 std::string_view to_string(SortKey k) noexcept {
     switch (k) {
-        case SortKey::updated: return "updated";
-        case SortKey::created: return "created";
-        case SortKey::priority: return "priority";
+        case SortKey::updated:
+            return "updated";
+        case SortKey::created:
+            return "created";
+        case SortKey::priority:
+            return "priority";
     }
     return "updated";
 }
@@ -35,9 +38,12 @@ std::optional<SortKey> sort_key_from_string(std::string_view s) noexcept {
 
 SortPosition sort_position(const Ticket& t, SortKey key) noexcept {
     switch (key) {
-        case SortKey::updated: return {to_micros(t.updated), 0, t.id};
-        case SortKey::created: return {to_micros(t.created), 0, t.id};
-        case SortKey::priority: return {t.priority, to_micros(t.created), t.id};
+        case SortKey::updated:
+            return {to_micros(t.updated), 0, t.id};
+        case SortKey::created:
+            return {to_micros(t.created), 0, t.id};
+        case SortKey::priority:
+            return {t.priority, to_micros(t.created), t.id};
     }
     return {0, 0, t.id};
 }
@@ -61,8 +67,8 @@ bool Query::matches(const Ticket& t) const noexcept {
 
 // Cursor text: "<sort>.<a|d>.<p1>.<p2>.<id>"; opaque to callers, checked on the way in.
 std::string encode_cursor(SortKey key, bool descending, const SortPosition& after) {
-    return fmt::format("{}.{}.{}.{}.{}", to_string(key), descending ? 'd' : 'a',
-                       std::get<0>(after), std::get<1>(after), std::get<2>(after));
+    return fmt::format("{}.{}.{}.{}.{}", to_string(key), descending ? 'd' : 'a', std::get<0>(after),
+                       std::get<1>(after), std::get<2>(after));
 }
 
 SortPosition decode_cursor(std::string_view cursor, SortKey key, bool descending) {
@@ -70,8 +76,7 @@ SortPosition decode_cursor(std::string_view cursor, SortKey key, bool descending
         return Error(Errc::invalid_argument, "cursor", fmt::format("\"{}\" {}", cursor, why));
     };
     std::string prefix = fmt::format("{}.{}.", to_string(key), descending ? 'd' : 'a');
-    if (cursor.substr(0, prefix.size()) != prefix)
-        throw bad("was not issued for this sort order");
+    if (cursor.substr(0, prefix.size()) != prefix) throw bad("was not issued for this sort order");
     std::string_view rest = cursor.substr(prefix.size());
     std::int64_t p1 = 0, p2 = 0;
     TicketId id = 0;

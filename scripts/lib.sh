@@ -1,0 +1,37 @@
+# Shared by scripts/demo and scripts/test: package installation and the CMake build.
+# Sourced, not run.
+
+ITSM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+# Installs the Debian packages that are missing: one `apt-get update`, then one install.
+ensure_packages() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "installing: ${missing[*]}" >&2
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+BUILD_PACKAGES=(cmake make g++ pkg-config binutils libboost-dev libfmt-dev nlohmann-json3-dev)
+
+# configure_and_build DIR [cmake options...]
+configure_and_build() {
+    local dir=$1
+    shift
+    local werror=OFF
+    [ -n "${CI:-}" ] && werror=ON
+    cmake -S "$ITSM_ROOT" -B "$dir" -DITSM_WERROR="$werror" "$@" >"$dir.configure.log" 2>&1 || {
+        cat "$dir.configure.log" >&2
+        return 1
+    }
+    cmake --build "$dir" -j "$JOBS" >"$dir.build.log" 2>&1 || {
+        tail -n 60 "$dir.build.log" >&2
+        return 1
+    }
+}

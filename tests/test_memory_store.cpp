@@ -1,0 +1,213 @@
+#include "itsm/memory_store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "helpers.hpp"
+
+using namespace itsm;
+using itsm_test::error_of;
+
+namespace {
+
+TicketPtr make_ticket(TicketId id, std::uint64_t version = 1, std::string title = "t") {
+    auto t = std::make_shared<Ticket>();
+    t->id = id;
+    t->key = format_key("INC", id);
+    t->kind = "incident";
+    t->state = "new";
+    t->title = std::move(title);
+    t->segment = "it";
+    t->version = version;
+    t->created = t->updated = instant_from_micros(static_cast<std::int64_t>(id) * 1000000);
+    return t;
+}
+
+Event event_for(TicketId id) {
+    Event e;
+    e.ticket = id;
+    e.type = EventType::created;
+    return e;
+}
+
+// The order a query promises, computed the slow and obvious way.
+std::vector<TicketId> expected_ids(const std::vector<TicketPtr>& all, const Query& q) {
+    std::vector<TicketPtr> hits;
+    for (const auto& t : all)
+        if (q.matches(*t)) hits.push_back(t);
+    std::sort(hits.begin(), hits.end(), [&](const TicketPtr& a, const TicketPtr& b) {
+        auto pa = sort_position(*a, q.sort), pb = sort_position(*b, q.sort);
+        return q.descending ? pa > pb : pa < pb;
+    });
+    std::vector<TicketId> ids;
+    for (const auto& t : hits)
+        ids.push_back(t->id);
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("commit stores tickets and numbers events; get finds them by id and key") {
+    InMemoryStore s;
+    auto [id, number] = s.allocate("incident");
+    CHECK(id == 1);
+    CHECK(number == 1);
+    CHECK(s.allocate("incident").second == 2);
+    CHECK(s.allocate("problem").second == 1);
+    Commit c;
+    c.tickets.push_back({make_ticket(1), 0});
+    c.events = {event_for(1), event_for(1)};
+    s.commit(c);
+    CHECK(c.events[0].seq == 1);
+    CHECK(c.events[1].seq == 2);
+    CHECK(s.get(1)->title == "t");
+    CHECK(s.get_by_key("INC0000001")->id == 1);
+    CHECK(s.get(2) == nullptr);
+    CHECK(s.get_by_key("INC0000002") == nullptr);
+    CHECK(s.history(1).size() == 2);
+    CHECK(s.history(2).empty());
+}
+
+TEST_CASE("a commit with one stale write applies none of its writes") {
+    InMemoryStore s;
+    Commit setup;
+    setup.tickets = {{make_ticket(1), 0}, {make_ticket(2), 0}};
+    s.commit(setup);
+    Commit c;
+    c.tickets = {{make_ticket(1, 2, "changed"), 1}, {make_ticket(2, 2, "changed"), 5}};
+    c.events = {event_for(1), event_for(2)};
+    error_of([&] { s.commit(c); }, Errc::conflict);
+    CHECK(s.get(1)->title == "t");
+    CHECK(s.get(1)->version == 1);
+    CHECK(s.history(1).empty());
+    // a duplicate key on a new ticket is a conflict too
+    auto dup = make_ticket(3);
+    auto clash = std::make_shared<Ticket>(*dup);
+    clash->key = "INC0000001";
+    Commit k;
+    k.tickets = {{clash, 0}};
+    error_of([&] { s.commit(k); }, Errc::conflict);
+    CHECK(s.size() == 2);
+    // a new ticket that already exists is a conflict
+    Commit again;
+    again.tickets = {{make_ticket(1), 0}};
+    error_of([&] { s.commit(again); }, Errc::conflict);
+}
+
+TEST_CASE("random queries agree with brute force, in every sort and across pages") {
+    // Deterministic random tickets over few values so that filters overlap.
+    std::mt19937_64 rng(20261122);
+    auto pick = [&](std::vector<Symbol> v) { return v[rng() % v.size()]; };
+    std::vector<Symbol> segments = {"it", "hr", "facilities"}, states = {"new", "active", "closed"},
+                        users = {Symbol{}, "ann", "ben", "cat", "dan"},
+                        groups = {Symbol{}, "desk", "network"},
+                        cats = {Symbol{}, "hw", "sw", "net"}, kinds = {"incident", "problem"},
+                        tags = {"vpn", "wifi", "vip"};
+    InMemoryStore s;
+    std::vector<TicketPtr> all;
+    for (TicketId id = 1; id <= 1500; ++id) {
+        auto t = std::make_shared<Ticket>();
+        t->id = id;
+        t->key = format_key("T", id);
+        t->kind = pick(kinds);
+        t->state = pick(states);
+        t->segment = pick(segments);
+        t->assignee = pick(users);
+        t->assignment_group = pick(groups);
+        t->category = pick(cats);
+        t->requester = pick(users);
+        if (rng() % 3 == 0) t->tags.push_back(pick(tags));
+        t->priority = static_cast<std::uint8_t>(1 + rng() % 5);
+        t->created = instant_from_micros(static_cast<std::int64_t>(rng() % 100000));
+        // many equal instants, so the id tie-break matters
+        t->updated = t->created + Duration{static_cast<std::int64_t>(rng() % 50) * 1000};
+        t->version = 1;
+        all.push_back(t);
+        Commit c;
+        c.tickets.push_back({t, 0});
+        s.commit(c);
+    }
+    auto some = [&](const std::vector<Symbol>& v) {
+        std::vector<Symbol> out;
+        for (auto x : v)
+            if (rng() % 3 == 0) out.push_back(x);
+        return out;
+    };
+    for (int round = 0; round < 300; ++round) {
+        Query q;
+        if (rng() % 2) q.segments = some(segments);
+        if (rng() % 2) q.states = some(states);
+        if (rng() % 3 == 0) q.assignees = some(users);
+        if (rng() % 3 == 0) q.groups = some(groups);
+        if (rng() % 3 == 0) q.categories = some(cats);
+        if (rng() % 4 == 0) q.kinds = some(kinds);
+        if (rng() % 5 == 0) q.tags = some(tags);
+        if (rng() % 5 == 0) q.priority_max = static_cast<int>(1 + rng() % 5);
+        if (rng() % 6 == 0)
+            q.updated_from = instant_from_micros(static_cast<std::int64_t>(rng() % 100000));
+        q.sort = static_cast<SortKey>(rng() % 3);
+        q.descending = rng() % 2;
+        q.limit = 1 + rng() % 200;
+        CAPTURE(round);
+        auto want = expected_ids(all, q);
+        CHECK(s.count(q) == want.size());
+        std::vector<TicketId> got;
+        for (int pages = 0; pages < 2000; ++pages) {
+            Page p = s.query(q);
+            CHECK(p.tickets.size() <= q.limit);
+            for (const auto& t : p.tickets)
+                got.push_back(t->id);
+            if (p.next_cursor.empty()) break;
+            CHECK(p.tickets.size() == q.limit);
+            q.cursor = p.next_cursor;
+        }
+        CHECK(got == want);
+    }
+}
+
+TEST_CASE("paging stays correct while tickets change between pages") {
+    InMemoryStore s;
+    std::vector<TicketPtr> all;
+    for (TicketId id = 1; id <= 100; ++id) {
+        Commit c;
+        c.tickets.push_back({make_ticket(id), 0});
+        s.commit(c);
+    }
+    Query q;
+    q.segments = {"it"};
+    q.states = {"new"};
+    q.limit = 10;
+    std::vector<TicketId> seen;
+    std::set<TicketId> touched;
+    TicketId next_new = 101;
+    for (;;) {
+        Page p = s.query(q);
+        for (const auto& t : p.tickets)
+            seen.push_back(t->id);
+        if (p.next_cursor.empty()) break;
+        q.cursor = p.next_cursor;
+        // between pages: touch an unseen ticket (it moves to the front) and add a new one
+        TicketId victim = 100 - seen.size() - 3;
+        if (victim > 0 && victim <= 100) {
+            auto cur = s.get(victim);
+            auto moved = std::make_shared<Ticket>(*cur);
+            moved->updated = instant_from_micros(1000000000LL + static_cast<std::int64_t>(victim));
+            moved->version++;
+            Commit c;
+            c.tickets.push_back({moved, cur->version});
+            s.commit(c);
+            touched.insert(victim);
+        }
+        Commit add;
+        add.tickets.push_back({make_ticket(next_new++), 0});
+        s.commit(add);
+    }
+    // every ticket that did not change while paging appears exactly once
+    std::set<TicketId> unique(seen.begin(), seen.end());
+    CHECK(unique.size() == seen.size());
+    for (TicketId id = 1; id <= 100; ++id)
+        if (!touched.count(id)) CHECK(unique.count(id) == 1);
+}
