@@ -250,6 +250,7 @@ void Engine::Impl::apply_patch(Ticket& t, const TicketPatch& p, Instant now, Sym
     std::vector<Symbol> seen;
     for (const auto& [name, value] : p.custom) {
         schema.check_custom(t.kind, name, value);
+        check_custom_value(name, value);
         Symbol field = Symbol::find(name);
         if (std::find(seen.begin(), seen.end(), field) != seen.end())
             throw Error(Errc::validation_failed, "custom." + name, "given twice");
@@ -440,10 +441,11 @@ void Engine::unlink(const Actor& actor, TicketId from, LinkType type, TicketId t
     impl_->deliver();
 }
 
-Page Engine::query(const Actor& actor, const Query& q) const {
+Page Engine::query(const Actor& actor, const Query& q, std::size_t* total) const {
     check_actor(actor.user);
     validate_query(q);
     std::shared_lock lock(impl_->mutex);
+    if (total) *total = impl_->store->count(q);
     return impl_->store->query(q);
 }
 

@@ -86,6 +86,20 @@ json event_json(const Event& e) {
     return j;
 }
 
+json comment_json(const Comment& c) {
+    return {{"seq", c.seq},
+            {"author", symbol_json(c.author)},
+            {"at", format_instant(c.at)},
+            {"visibility", c.visibility == CommentVisibility::work_note ? "work_note" : "public"},
+            {"text", c.text}};
+}
+
+// Input is validated as UTF-8 on the way in; replacing stray bytes on the way out keeps a
+// read from ever failing on data written by an older or foreign writer.
+std::string dump(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 // Request-body reading: every error names the JSON path.
 class BodyReader {
   public:
@@ -188,37 +202,38 @@ class BodyReader {
 }  // namespace
 
 std::string to_json(const Ticket& t) {
-    return ticket_json(t).dump();
+    return dump(ticket_json(t));
 }
 std::string to_json(const Event& e) {
-    return event_json(e).dump();
+    return dump(event_json(e));
 }
 
 std::string to_json(const Comment& c) {
-    return json{
-        {"seq", c.seq},
-        {"author", symbol_json(c.author)},
-        {"at", format_instant(c.at)},
-        {"visibility", c.visibility == CommentVisibility::work_note ? "work_note" : "public"},
-        {"text", c.text}}
-        .dump();
+    return dump(comment_json(c));
 }
 
 std::string to_json(const std::vector<Event>& events) {
     json a = json::array();
     for (const auto& e : events)
         a.push_back(event_json(e));
-    return a.dump();
+    return dump(a);
+}
+
+std::string to_json(const std::vector<Comment>& comments) {
+    json a = json::array();
+    for (const auto& c : comments)
+        a.push_back(comment_json(c));
+    return dump(a);
 }
 
 std::string to_json(const Page& page, std::size_t total) {
     json tickets = json::array();
     for (const auto& t : page.tickets)
         tickets.push_back(ticket_json(*t));
-    return json{{"tickets", tickets},
-                {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)},
-                {"total", total}}
-        .dump();
+    return dump(
+        json{{"tickets", tickets},
+             {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)},
+             {"total", total}});
 }
 
 NewTicket new_ticket_from_json(std::string_view text, const Schema& schema) {

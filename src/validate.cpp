@@ -70,6 +70,11 @@ bool is_valid_utf8(std::string_view s) noexcept {
 
 void check_actor(Symbol user) {
     if (user.empty()) throw Error(Errc::invalid_argument, "actor", "must name a user");
+    try {
+        check_symbol("actor", user, true);
+    } catch (const Error& e) {
+        throw Error(Errc::invalid_argument, e.what());
+    }
 }
 
 std::string checked_title(std::string_view title) {
@@ -114,6 +119,16 @@ std::string tags_text(const std::vector<Symbol>& tags) {
         names.push_back(t.view());
     std::sort(names.begin(), names.end());
     return fmt::format("{}", fmt::join(names, ","));
+}
+
+void check_custom_value(std::string_view name, const Value& value) {
+    std::string field = fmt::format("custom.{}", name);
+    if (auto s = std::get_if<std::string>(&value)) checked_text(field, *s, max_text_bytes);
+    if (auto t = std::get_if<Instant>(&value)) {
+        if (*t < parse_instant("0001-01-01T00:00:00Z") ||
+            *t > parse_instant("9999-12-31T23:59:59Z"))
+            invalid(field, "the instant is outside the years 0001..9999");
+    }
 }
 
 void set_custom(Ticket& t, Symbol name, const Value& value) {
@@ -171,6 +186,7 @@ Ticket validated_ticket(const Schema& schema, const NewTicket& in, Symbol actor)
     std::sort(t.tags.begin(), t.tags.end());
     for (const auto& [name, value] : in.custom) {
         schema.check_custom(t.kind, name, value);
+        check_custom_value(name, value);
         Symbol field = Symbol::find(name);
         if (t.custom_value(field)) invalid("custom." + name, "given twice");
         set_custom(t, field, value);

@@ -23,6 +23,8 @@ std::string checked_comment(std::string_view text);
 void check_symbol(std::string_view field, Symbol value, bool required);
 Symbol checked_tag(std::string_view raw, std::string_view field);
 std::string tags_text(const std::vector<Symbol>& tags);
+// Text values must be UTF-8 of at most 1 MiB, instants within years 0001..9999.
+void check_custom_value(std::string_view name, const Value& value);
 // Sets, replaces or (for monostate) removes a custom field, keeping the vector sorted.
 void set_custom(Ticket& t, Symbol name, const Value& value);
 // A complete new ticket (id, key, instants and version still unset) or an exception.

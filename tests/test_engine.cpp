@@ -183,7 +183,17 @@ TEST_CASE("bad creates are refused and store nothing") {
     in = ok;
     in.assignee = " bob";
     refused(in, Errc::validation_failed, "assignee: \" bob\" has surrounding white space");
+    in = ok;
+    in.custom = {{"note", std::string("bad \xFF byte")}};
+    refused(in, Errc::validation_failed, "custom.note: is not valid UTF-8");
+    in = ok;
+    in.custom = {{"due", parse_instant("0000-06-01T00:00:00Z")}};
+    refused(in, Errc::validation_failed, "custom.due: the instant is outside the years");
+    // the actor is an id like any other: present, UTF-8, no surrounding space
     error_of([&] { d.engine.create(Actor{}, ok); }, Errc::invalid_argument);
+    CHECK(error_of([&] { d.engine.create(Actor{"bad\xFF"}, ok); }, Errc::invalid_argument) ==
+          "actor: is not valid UTF-8");
+    error_of([&] { d.engine.create(Actor{" alice"}, ok); }, Errc::invalid_argument);
     // numbering continues without gaps after refusals
     CHECK(d.engine.create(d.alice, ok).key == "INC0000001");
 }

@@ -64,7 +64,9 @@ class Engine {
     void link(const Actor& actor, TicketId from, LinkType type, TicketId to);
     void unlink(const Actor& actor, TicketId from, LinkType type, TicketId to);
 
-    Page query(const Actor& actor, const Query& q) const;
+    // With `total`, also counts every match under the same lock, so the count and the page
+    // agree even while other threads write (counting can cost a scan; see docs).
+    Page query(const Actor& actor, const Query& q, std::size_t* total = nullptr) const;
     std::size_t count(const Actor& actor, const Query& q) const;
     std::vector<Event> history(const Actor& actor, TicketId id) const;
 

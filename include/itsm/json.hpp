@@ -19,6 +19,7 @@ std::string to_json(const Ticket& t);
 std::string to_json(const Event& e);
 std::string to_json(const Comment& c);
 std::string to_json(const std::vector<Event>& events);
+std::string to_json(const std::vector<Comment>& comments);
 std::string to_json(const Page& page, std::size_t total);
 
 // Parsers refuse unknown members and wrong types with Errc::invalid_argument naming the

@@ -1,0 +1,340 @@
+// The C ABI over itsm::Engine. Every entry point runs its body through guarded(), which
+// turns exceptions into status codes and records the thread's last error.
+#include "itsm.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "itsm/engine.hpp"
+#include "itsm/error.hpp"
+#include "itsm/json.hpp"
+#include "itsm/memory_store.hpp"
+#include "itsm/time.hpp"
+#include "itsm/version.hpp"
+
+static_assert(ITSM_VERSION_NUMBER == ITSM_VERSION_NUMBER_CPP,
+              "itsm.h and itsm/version.hpp disagree on the version");
+static_assert(ITSM_E_INVALID_ARGUMENT == -static_cast<int>(itsm::Errc::invalid_argument) &&
+                  ITSM_E_NOT_FOUND == -static_cast<int>(itsm::Errc::not_found) &&
+                  ITSM_E_PERMISSION_DENIED == -static_cast<int>(itsm::Errc::permission_denied) &&
+                  ITSM_E_INVALID_TRANSITION == -static_cast<int>(itsm::Errc::invalid_transition) &&
+                  ITSM_E_VALIDATION_FAILED == -static_cast<int>(itsm::Errc::validation_failed) &&
+                  ITSM_E_CONFLICT == -static_cast<int>(itsm::Errc::conflict) &&
+                  ITSM_E_INVALID_CONFIG == -static_cast<int>(itsm::Errc::invalid_config) &&
+                  ITSM_E_STORAGE == -static_cast<int>(itsm::Errc::storage) &&
+                  ITSM_E_INTERNAL == -static_cast<int>(itsm::Errc::internal),
+              "itsm.h status codes must mirror itsm::Errc");
+
+// The handle. `clock` is set only for an engine on a manual clock.
+struct itsm_engine {
+    std::shared_ptr<itsm::ManualClock> clock;
+    itsm::Engine engine;
+};
+
+// "major.minor.patch", spelled from the version macros.
+#define ITSM_STRINGIFY_(x) #x
+#define ITSM_STRINGIFY(x) ITSM_STRINGIFY_(x)
+#define ITSM_VERSION_TEXT              \
+    ITSM_STRINGIFY(ITSM_VERSION_MAJOR) \
+    "." ITSM_STRINGIFY(ITSM_VERSION_MINOR) "." ITSM_STRINGIFY(ITSM_VERSION_PATCH)
+
+namespace {
+
+// Instants the JSON text can represent: years 0000 to 9999.
+constexpr std::int64_t min_micros = -62167219200LL * 1000000;
+constexpr std::int64_t max_micros = 253402300800LL * 1000000 - 1;
+
+// ---- Last error, per thread ---------------------------------------------------------
+
+struct LastError {
+    int code = ITSM_OK;
+    std::string message;
+    bool out_of_memory = false;  // the message itself could not be stored
+};
+thread_local LastError last;
+
+void clear_error() noexcept {
+    last.code = ITSM_OK;
+    last.message.clear();
+    last.out_of_memory = false;
+}
+
+int record_error(int code, const char* message) noexcept {
+    last.code = code;
+    try {
+        last.message.assign(message);
+        last.out_of_memory = false;
+    } catch (...) {
+        last.message.clear();
+        last.out_of_memory = true;
+    }
+    return code;
+}
+
+int status_of(itsm::Errc code) noexcept {
+    int c = static_cast<int>(code);
+    return c >= static_cast<int>(itsm::Errc::invalid_argument) &&
+                   c <= static_cast<int>(itsm::Errc::internal)
+               ? -c
+               : ITSM_E_INTERNAL;
+}
+
+// Runs `body`, which returns nothing or throws, and translates what it throws.
+template <class Body>
+int guarded(Body&& body) noexcept {
+    clear_error();
+    try {
+        body();
+        return ITSM_OK;
+    } catch (const itsm::Error& e) {
+        return record_error(status_of(e.code()), e.what());
+    } catch (const std::bad_alloc&) {
+        return record_error(ITSM_E_NO_MEMORY, "out of memory");
+    } catch (const std::exception& e) {
+        try {
+            return record_error(ITSM_E_INTERNAL,
+                                ("internal error: " + std::string(e.what())).c_str());
+        } catch (...) {
+            return record_error(ITSM_E_INTERNAL, "internal error");
+        }
+    } catch (...) {
+        return record_error(ITSM_E_INTERNAL, "internal error: unknown exception");
+    }
+}
+
+// ---- Argument helpers (they throw; guarded() catches) --------------------------------
+
+template <class T>
+T* required(T* p, const char* name) {
+    if (!p) throw itsm::Error(itsm::Errc::invalid_argument, name, "must not be NULL");
+    return p;
+}
+
+itsm::Actor actor_of(const char* actor) {
+    return itsm::Actor{required(actor, "actor")};
+}
+
+itsm::LinkType link_type_of(const char* name) {
+    auto type = itsm::link_type_from_string(required(name, "link_type"));
+    if (!type)
+        throw itsm::Error(itsm::Errc::invalid_argument, "link_type",
+                          "unknown link type \"" + std::string(name) +
+                              "\" (parent_of, child_of, duplicate_of, duplicated_by, related, "
+                              "caused_by, causes, resolved_by_change, resolves)");
+    return *type;
+}
+
+itsm::Instant instant_of(std::int64_t micros, const char* name) {
+    if (micros < min_micros || micros > max_micros)
+        throw itsm::Error(itsm::Errc::invalid_argument, name,
+                          std::to_string(micros) + " is outside years 0000 to 9999");
+    return itsm::instant_from_micros(micros);
+}
+
+itsm::ManualClock& manual_clock(itsm_engine* e) {
+    required(e, "engine");
+    if (!e->clock)
+        throw itsm::Error(itsm::Errc::invalid_argument, "engine",
+                          "runs on the system clock (open it with itsm_engine_open_memory_at)");
+    return *e->clock;
+}
+
+// A malloc'ed copy that the caller releases with itsm_free.
+char* owned_copy(const std::string& s) {
+    auto* p = static_cast<char*>(std::malloc(s.size() + 1));
+    if (!p) throw std::bad_alloc();
+    std::memcpy(p, s.data(), s.size() + 1);
+    return p;
+}
+
+// For the functions with a string result: *out is NULL unless `body` returns a string.
+template <class Body>
+int returning_text(char** out, const char* out_name, Body&& body) noexcept {
+    if (out) *out = nullptr;
+    return guarded([&] {
+        required(out, out_name);  // before `body`: a call without a result does nothing
+        std::string text = body();
+        *out = owned_copy(text);
+    });
+}
+
+// The functions on tickets: checks the engine and the actor, then runs `body`.
+template <class Body>
+int on_engine(itsm_engine* e, const char* actor, char** out, const char* out_name,
+              Body&& body) noexcept {
+    return returning_text(out, out_name, [&] {
+        required(e, "engine");
+        return body(e->engine, actor_of(actor));
+    });
+}
+
+// Opens an engine over an in-memory store: on a manual clock from `start`, if given.
+int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm_engine** out) {
+    if (out) *out = nullptr;
+    return guarded([&] {
+        required(out, "out");
+        std::shared_ptr<itsm::ManualClock> manual;
+        if (start)
+            manual = std::make_shared<itsm::ManualClock>(instant_of(*start, "start_unix_micros"));
+        itsm::Schema schema =
+            schema_json ? itsm::Schema::from_json(schema_json) : itsm::Schema::itil();
+        std::shared_ptr<const itsm::Clock> clock = manual;
+        if (!clock) clock = std::make_shared<itsm::SystemClock>();
+        *out = new itsm_engine{manual, itsm::Engine(std::make_shared<itsm::InMemoryStore>(),
+                                                    std::move(clock), std::move(schema))};
+    });
+}
+
+}  // namespace
+
+// ---- Library -----------------------------------------------------------------------
+
+extern "C" {
+
+ITSM_API int itsm_version_number(void) {
+    return ITSM_VERSION_NUMBER;
+}
+
+ITSM_API const char* itsm_version_string(void) {
+    return ITSM_VERSION_TEXT;
+}
+
+ITSM_API const char* itsm_last_error(void) {
+    return last.out_of_memory ? "out of memory (the error message was lost)" : last.message.c_str();
+}
+
+ITSM_API int itsm_last_error_code(void) {
+    return last.code;
+}
+
+ITSM_API void itsm_free(void* p) {
+    std::free(p);
+}
+
+// ---- Engine ------------------------------------------------------------------------
+
+ITSM_API int itsm_engine_open_memory(const char* schema_json, itsm_engine** out) {
+    return open_engine(schema_json, std::nullopt, out);
+}
+
+ITSM_API int itsm_engine_open_memory_at(const char* schema_json, int64_t start_unix_micros,
+                                        itsm_engine** out) {
+    return open_engine(schema_json, start_unix_micros, out);
+}
+
+ITSM_API int itsm_engine_set_time(itsm_engine* engine, int64_t unix_micros) {
+    return guarded([&] {
+        itsm::ManualClock& clock = manual_clock(engine);
+        clock.set(instant_of(unix_micros, "unix_micros"));
+    });
+}
+
+ITSM_API int itsm_engine_advance_clock(itsm_engine* engine, int64_t micros) {
+    return guarded([&] {
+        itsm::ManualClock& clock = manual_clock(engine);
+        if (micros < 0)
+            throw itsm::Error(itsm::Errc::invalid_argument, "micros",
+                              "must not be negative (itsm_engine_set_time moves back)");
+        std::int64_t now = itsm::to_micros(clock.now());
+        if (micros > max_micros - now)
+            throw itsm::Error(itsm::Errc::invalid_argument, "micros",
+                              "moves the clock past the year 9999");
+        clock.advance(itsm::Duration{micros});
+    });
+}
+
+ITSM_API void itsm_engine_close(itsm_engine* engine) {
+    delete engine;
+}
+
+// ---- Tickets -----------------------------------------------------------------------
+
+ITSM_API int itsm_ticket_create(itsm_engine* engine, const char* actor, const char* new_ticket_json,
+                                char** ticket_json_out) {
+    return on_engine(engine, actor, ticket_json_out, "ticket_json_out",
+                     [&](itsm::Engine& e, const itsm::Actor& a) {
+                         auto input = itsm::new_ticket_from_json(
+                             required(new_ticket_json, "new_ticket_json"), e.schema());
+                         return itsm::to_json(e.create(a, input));
+                     });
+}
+
+ITSM_API int itsm_ticket_get(itsm_engine* engine, const char* actor, uint64_t id, char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.get(a, id));
+    });
+}
+
+ITSM_API int itsm_ticket_get_by_key(itsm_engine* engine, const char* actor, const char* key,
+                                    char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.get_by_key(a, required(key, "key")));
+    });
+}
+
+ITSM_API int itsm_ticket_update(itsm_engine* engine, const char* actor, uint64_t id,
+                                const char* patch_json, char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        auto patch = itsm::patch_from_json(required(patch_json, "patch_json"), e.schema());
+        return itsm::to_json(e.update(a, id, patch));
+    });
+}
+
+ITSM_API int itsm_ticket_comment(itsm_engine* engine, const char* actor, uint64_t id,
+                                 const char* text, int work_note, char** comment_json_out) {
+    return on_engine(engine, actor, comment_json_out, "comment_json_out",
+                     [&](itsm::Engine& e, const itsm::Actor& a) {
+                         auto visibility = work_note ? itsm::CommentVisibility::work_note
+                                                     : itsm::CommentVisibility::public_reply;
+                         return itsm::to_json(e.comment(a, id, required(text, "text"), visibility));
+                     });
+}
+
+ITSM_API int itsm_ticket_comments(itsm_engine* engine, const char* actor, uint64_t id, char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.comments(a, id));
+    });
+}
+
+ITSM_API int itsm_ticket_link(itsm_engine* engine, const char* actor, uint64_t from,
+                              const char* link_type, uint64_t to) {
+    return guarded([&] {
+        required(engine, "engine");
+        auto a = actor_of(actor);
+        engine->engine.link(a, from, link_type_of(link_type), to);
+    });
+}
+
+ITSM_API int itsm_ticket_unlink(itsm_engine* engine, const char* actor, uint64_t from,
+                                const char* link_type, uint64_t to) {
+    return guarded([&] {
+        required(engine, "engine");
+        auto a = actor_of(actor);
+        engine->engine.unlink(a, from, link_type_of(link_type), to);
+    });
+}
+
+ITSM_API int itsm_ticket_query(itsm_engine* engine, const char* actor, const char* query_json,
+                               char** page_json_out) {
+    return on_engine(engine, actor, page_json_out, "page_json_out",
+                     [&](itsm::Engine& e, const itsm::Actor& a) {
+                         auto q = itsm::query_from_json(required(query_json, "query_json"));
+                         std::size_t total = 0;
+                         auto page = e.query(a, q, &total);
+                         return itsm::to_json(page, total);
+                     });
+}
+
+ITSM_API int itsm_ticket_history(itsm_engine* engine, const char* actor, uint64_t id, char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.history(a, id));
+    });
+}
+
+}  // extern "C"

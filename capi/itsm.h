@@ -1,0 +1,203 @@
+/* libitsm C ABI: the stable interface for hosts that are not written in C++ and for the
+ * language bindings. Pure C (C99 or later); include this header alone.
+ *
+ * Conventions, for every function below unless its comment says otherwise:
+ *
+ *  - Status. Functions return an int status: ITSM_OK (0) on success, a negative ITSM_E_*
+ *    code on failure. The message that goes with a failure is read with itsm_last_error()
+ *    on the same thread. A failed call leaves no trace in the engine.
+ *  - Strings in. UTF-8, NUL-terminated, borrowed for the duration of the call only.
+ *  - Strings out. A `char** ..._out` parameter receives a string the caller owns: it was
+ *    allocated by the library and must be released with itsm_free() (never with the
+ *    caller's own free()). The out pointer itself must not be NULL. On failure *out is set
+ *    to NULL, so releasing it unconditionally is always correct.
+ *  - Records. Tickets, comments, events and query pages cross the ABI as JSON text; the
+ *    shapes are described in docs/c-api.md.
+ *  - Threads. An itsm_engine may be used from several threads at once (the engine
+ *    synchronizes internally), except that itsm_engine_close() must not race with any
+ *    other use of the same handle. The last-error state is kept per thread.
+ *  - Exceptions. No C++ exception ever crosses this interface.
+ */
+#ifndef ITSM_H
+#define ITSM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef ITSM_API
+#if defined(__GNUC__) || defined(__clang__)
+#define ITSM_API __attribute__((visibility("default")))
+#else
+#define ITSM_API
+#endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Version ------------------------------------------------------------------------ */
+
+#define ITSM_VERSION_MAJOR 0
+#define ITSM_VERSION_MINOR 1
+#define ITSM_VERSION_PATCH 0
+/* major * 10000 + minor * 100 + patch. Compare it with itsm_version_number() to check
+ * that the library loaded at run time is the one this header describes. */
+#define ITSM_VERSION_NUMBER \
+    (ITSM_VERSION_MAJOR * 10000 + ITSM_VERSION_MINOR * 100 + ITSM_VERSION_PATCH)
+
+/* ---- Status codes ------------------------------------------------------------------- */
+
+/* The values mirror the C++ itsm::Errc (negated) and never change. */
+#define ITSM_OK 0
+#define ITSM_E_INVALID_ARGUMENT (-1)   /* malformed input: NULL pointer, bad JSON, bad cursor */
+#define ITSM_E_NOT_FOUND (-2)          /* no such ticket, link, ... */
+#define ITSM_E_PERMISSION_DENIED (-3)  /* the actor may not do this */
+#define ITSM_E_INVALID_TRANSITION (-4) /* the workflow refuses this transition now */
+#define ITSM_E_VALIDATION_FAILED (-5)  /* well-formed input that breaks a rule */
+#define ITSM_E_CONFLICT (-6)           /* stale version, duplicate, already linked */
+#define ITSM_E_INVALID_CONFIG (-7)     /* a configuration document (schema) is refused */
+#define ITSM_E_STORAGE (-8)            /* the store failed */
+#define ITSM_E_INTERNAL (-9)           /* a bug in libitsm */
+#define ITSM_E_NO_MEMORY (-10)         /* an allocation failed */
+
+/* ---- Library ------------------------------------------------------------------------ */
+
+/* The version of the loaded library, as ITSM_VERSION_NUMBER. Thread-safe; never fails. */
+ITSM_API int itsm_version_number(void);
+
+/* The version of the loaded library as text, "0.1.0". The string is static: borrowed,
+ * valid for the life of the process, never to be freed. Thread-safe; never fails. */
+ITSM_API const char* itsm_version_string(void);
+
+/* The message of the most recent status-returning call made on this thread: "" when that
+ * call succeeded or no call was made yet. Messages name the parameter, field or JSON path
+ * at fault first, e.g. "title: must not be empty". The string is borrowed and stays valid
+ * until the next libitsm call on this thread; copy it to keep it. Never NULL. */
+ITSM_API const char* itsm_last_error(void);
+
+/* The status code of the most recent status-returning call made on this thread (ITSM_OK
+ * when it succeeded or no call was made yet). */
+ITSM_API int itsm_last_error_code(void);
+
+/* Releases a string the library returned as owned (through a char** out parameter).
+ * NULL is a no-op. Thread-safe. Does not change the last-error state. */
+ITSM_API void itsm_free(void* p);
+
+/* ---- Engine ------------------------------------------------------------------------- */
+
+/* An engine: a ticket store, a clock and a schema. Opaque; use through the functions. */
+typedef struct itsm_engine itsm_engine;
+
+/* Opens an engine over an in-memory store and the system clock. `schema_json` is a schema
+ * document (docs/c-api.md) or NULL for the shipped ITIL default. On success *out receives
+ * the handle, owned by the caller and released with itsm_engine_close().
+ * Errors: ITSM_E_INVALID_ARGUMENT (out is NULL), ITSM_E_INVALID_CONFIG (the schema is
+ * refused; the message names the JSON path), ITSM_E_NO_MEMORY. */
+ITSM_API int itsm_engine_open_memory(const char* schema_json, itsm_engine** out);
+
+/* As itsm_engine_open_memory(), but the engine runs on a manual clock that starts at
+ * `start_unix_micros` (microseconds since 1970-01-01T00:00:00Z) and moves only through
+ * itsm_engine_set_time() and itsm_engine_advance_clock(): every instant the engine records
+ * is then deterministic. Instants must lie in years 0000 to 9999.
+ * Errors: as itsm_engine_open_memory(), and ITSM_E_INVALID_ARGUMENT for an instant out of
+ * range. */
+ITSM_API int itsm_engine_open_memory_at(const char* schema_json, int64_t start_unix_micros,
+                                        itsm_engine** out);
+
+/* Sets the manual clock of an engine opened with itsm_engine_open_memory_at(). The clock
+ * may be set backwards. Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (engine is NULL, runs on the system clock, or the
+ * instant is out of range). */
+ITSM_API int itsm_engine_set_time(itsm_engine* engine, int64_t unix_micros);
+
+/* Moves the manual clock of an engine opened with itsm_engine_open_memory_at() forward
+ * by `micros` (0 or more). Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (engine is NULL, runs on the system clock, micros is
+ * negative, or the result is out of range). */
+ITSM_API int itsm_engine_advance_clock(itsm_engine* engine, int64_t micros);
+
+/* Closes an engine and frees everything it holds. NULL is a no-op. Strings obtained from
+ * the engine stay valid (they are owned by the caller). No other thread may be using the
+ * handle, and the handle must not be used afterwards. Does not change the last-error
+ * state. */
+ITSM_API void itsm_engine_close(itsm_engine* engine);
+
+/* ---- Tickets ------------------------------------------------------------------------ */
+
+/* In all the functions below, `engine` and `actor` must not be NULL. `actor` is the user
+ * id the call is made as; it is recorded in the audit trail and must not be empty. Each
+ * function is thread-safe on a shared engine. Besides the errors listed, any of them may
+ * return ITSM_E_INVALID_ARGUMENT (a NULL pointer or an empty actor), ITSM_E_NO_MEMORY,
+ * ITSM_E_STORAGE or ITSM_E_INTERNAL. */
+
+/* Creates a ticket from a JSON object such as
+ * {"kind":"incident","title":"Mail is down","impact":1,"urgency":2}. On success
+ * *ticket_json_out receives the new ticket as JSON (owned; itsm_free).
+ * Errors: ITSM_E_INVALID_ARGUMENT (not valid JSON, unknown member, wrong type),
+ * ITSM_E_VALIDATION_FAILED (e.g. empty title, unknown kind, impact out of range). */
+ITSM_API int itsm_ticket_create(itsm_engine* engine, const char* actor, const char* new_ticket_json,
+                                char** ticket_json_out);
+
+/* Reads a ticket by numeric id. *out receives the ticket as JSON (owned; itsm_free).
+ * Errors: ITSM_E_NOT_FOUND. */
+ITSM_API int itsm_ticket_get(itsm_engine* engine, const char* actor, uint64_t id, char** out);
+
+/* Reads a ticket by its human key, e.g. "INC0000042". *out receives the ticket as JSON
+ * (owned; itsm_free). Errors: ITSM_E_NOT_FOUND. */
+ITSM_API int itsm_ticket_get_by_key(itsm_engine* engine, const char* actor, const char* key,
+                                    char** out);
+
+/* Changes the members present in the JSON patch, e.g. {"title":"New","version":3}. With
+ * "version" the update applies only if the ticket is still at that version. A patch that
+ * changes nothing writes nothing. *out receives the ticket after the update as JSON
+ * (owned; itsm_free).
+ * Errors: ITSM_E_NOT_FOUND, ITSM_E_CONFLICT (stale version; the ticket is unchanged),
+ * ITSM_E_INVALID_ARGUMENT (malformed patch), ITSM_E_VALIDATION_FAILED. */
+ITSM_API int itsm_ticket_update(itsm_engine* engine, const char* actor, uint64_t id,
+                                const char* patch_json, char** out);
+
+/* Adds a comment: a public reply when `work_note` is 0, an internal work note otherwise.
+ * *comment_json_out receives the comment as JSON (owned; itsm_free).
+ * Errors: ITSM_E_NOT_FOUND, ITSM_E_VALIDATION_FAILED (empty or oversized text). */
+ITSM_API int itsm_ticket_comment(itsm_engine* engine, const char* actor, uint64_t id,
+                                 const char* text, int work_note, char** comment_json_out);
+
+/* Lists a ticket's comments and work notes, oldest first. *out receives a JSON array of
+ * comments (owned; itsm_free). Errors: ITSM_E_NOT_FOUND. */
+ITSM_API int itsm_ticket_comments(itsm_engine* engine, const char* actor, uint64_t id, char** out);
+
+/* Links two tickets; the link is recorded on both, each side with its own direction.
+ * `link_type` is one of "parent_of", "child_of", "duplicate_of", "duplicated_by",
+ * "related", "caused_by", "causes", "resolved_by_change", "resolves";
+ * link(a, "child_of", b) makes b the parent of a.
+ * Errors: ITSM_E_INVALID_ARGUMENT (unknown link type), ITSM_E_NOT_FOUND (either ticket),
+ * ITSM_E_CONFLICT (already linked so), ITSM_E_VALIDATION_FAILED (a second parent, a cycle,
+ * a link to itself, kinds that do not fit the link type). */
+ITSM_API int itsm_ticket_link(itsm_engine* engine, const char* actor, uint64_t from,
+                              const char* link_type, uint64_t to);
+
+/* Removes a link made by itsm_ticket_link() (either spelling of its direction), from both
+ * tickets. Errors: ITSM_E_INVALID_ARGUMENT (unknown link type), ITSM_E_NOT_FOUND (either
+ * ticket, or no such link). */
+ITSM_API int itsm_ticket_unlink(itsm_engine* engine, const char* actor, uint64_t from,
+                                const char* link_type, uint64_t to);
+
+/* Runs a query, e.g. {"kinds":["incident"],"states":["new"],"limit":20}; "{}" lists every
+ * ticket, most recently updated first. *page_json_out receives one page as JSON:
+ * {"tickets":[...],"next_cursor":"..." or null,"total":N} (owned; itsm_free). Pass
+ * next_cursor back as "cursor" (with the same filters and sort) for the next page.
+ * Errors: ITSM_E_INVALID_ARGUMENT (malformed query, limit outside 1..1000, a cursor that
+ * does not belong to this sort). */
+ITSM_API int itsm_ticket_query(itsm_engine* engine, const char* actor, const char* query_json,
+                               char** page_json_out);
+
+/* The audit trail of a ticket, oldest first. *out receives a JSON array of events (owned;
+ * itsm_free). Errors: ITSM_E_NOT_FOUND. */
+ITSM_API int itsm_ticket_history(itsm_engine* engine, const char* actor, uint64_t id, char** out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ITSM_H */

@@ -1,0 +1,734 @@
+/* Tests of the C ABI, written in plain C against itsm.h alone. Assertions look into the JSON
+ * text with strstr: the library prints compact JSON with its members sorted by name. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__unix__)
+#include <pthread.h>
+#define HAVE_PTHREADS 1
+#endif
+
+#include "itsm.h"
+
+/* ---- Harness -------------------------------------------------------------------------- */
+
+static int passed;
+static int failed;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (cond) {                                                                  \
+            ++passed;                                                                \
+        } else {                                                                     \
+            ++failed;                                                                \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
+    } while (0)
+
+/* Checks a status and prints the last error when it is not the expected one. */
+#define CHECK_RC(call, want)                                                                 \
+    do {                                                                                     \
+        int rc_ = (call);                                                                    \
+        if (rc_ == (want)) {                                                                 \
+            ++passed;                                                                        \
+        } else {                                                                             \
+            ++failed;                                                                        \
+            fprintf(stderr, "%s:%d: %s returned %d, expected %d (%s)\n", __FILE__, __LINE__, \
+                    #call, rc_, (want), itsm_last_error());                                  \
+        }                                                                                    \
+    } while (0)
+
+/* True when `text` is not NULL and contains `part`. */
+static int has(const char* text, const char* part) {
+    return text != NULL && strstr(text, part) != NULL;
+}
+
+/* The unsigned number after the first "name": in `json`, or 0 when absent. */
+static uint64_t number_of(const char* json, const char* name) {
+    char pattern[64];
+    const char* at;
+    snprintf(pattern, sizeof pattern, "\"%s\":", name);
+    at = json ? strstr(json, pattern) : NULL;
+    return at ? strtoull(at + strlen(pattern), NULL, 10) : 0;
+}
+
+/* Copies the string member "name":"..." of `json` into `buf` (no escapes expected);
+ * returns 0 when the member is absent or not a string. */
+static int string_of(const char* json, const char* name, char* buf, size_t size) {
+    char pattern[64];
+    const char* at;
+    const char* end;
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", name);
+    at = json ? strstr(json, pattern) : NULL;
+    if (!at) return 0;
+    at += strlen(pattern);
+    end = strchr(at, '"');
+    if (!end || (size_t)(end - at) >= size) return 0;
+    memcpy(buf, at, (size_t)(end - at));
+    buf[end - at] = '\0';
+    return 1;
+}
+
+/* Occurrences of `part` in `text`. */
+static int count_of(const char* text, const char* part) {
+    int n = 0;
+    while (text && (text = strstr(text, part)) != NULL) {
+        ++n;
+        text += strlen(part);
+    }
+    return n;
+}
+
+/* 2026-03-02T08:00:00Z */
+#define T0 INT64_C(1772438400000000)
+#define SECOND INT64_C(1000000)
+
+/* Creates a ticket and returns its id (0 on failure). */
+static uint64_t create(itsm_engine* e, const char* json) {
+    char* out = NULL;
+    uint64_t id = 0;
+    CHECK_RC(itsm_ticket_create(e, "alice", json, &out), ITSM_OK);
+    id = number_of(out, "id");
+    itsm_free(out);
+    return id;
+}
+
+/* The number of tickets a query for everything reports. */
+static uint64_t total_tickets(itsm_engine* e) {
+    char* page = NULL;
+    uint64_t total;
+    CHECK_RC(itsm_ticket_query(e, "alice", "{}", &page), ITSM_OK);
+    total = number_of(page, "total");
+    itsm_free(page);
+    return total;
+}
+
+/* ---- Tests ---------------------------------------------------------------------------- */
+
+static void test_version(void) {
+    char expected[32];
+    CHECK(ITSM_VERSION_NUMBER == 100);
+    CHECK(itsm_version_number() == ITSM_VERSION_NUMBER);
+    snprintf(expected, sizeof expected, "%d.%d.%d", ITSM_VERSION_MAJOR, ITSM_VERSION_MINOR,
+             ITSM_VERSION_PATCH);
+    CHECK(strcmp(itsm_version_string(), expected) == 0);
+}
+
+static void test_open_close(void) {
+    itsm_engine* e = NULL;
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    CHECK(e != NULL);
+    CHECK(itsm_last_error_code() == ITSM_OK);
+    CHECK(strcmp(itsm_last_error(), "") == 0);
+    itsm_engine_close(e);
+    itsm_engine_close(NULL);
+    itsm_free(NULL);
+
+    /* A custom schema: the ITIL kinds plus an integer field. */
+    e = NULL;
+    CHECK_RC(itsm_engine_open_memory(
+                 "{\"custom_fields\":[{\"name\":\"cost\",\"type\":\"integer\"}]}", &e),
+             ITSM_OK);
+    if (e) {
+        char* out = NULL;
+        CHECK_RC(
+            itsm_ticket_create(
+                e, "alice", "{\"kind\":\"change\",\"title\":\"x\",\"custom\":{\"cost\":42}}", &out),
+            ITSM_OK);
+        CHECK(has(out, "\"custom\":{\"cost\":42}"));
+        CHECK(has(out, "\"key\":\"CHG0000001\""));
+        itsm_free(out);
+        itsm_engine_close(e);
+    }
+
+    /* A refused schema: no handle, and a message with the JSON path. */
+    e = (itsm_engine*)&e; /* any non-NULL value: it must be reset */
+    CHECK_RC(itsm_engine_open_memory("{\"base\":\"none\",\"kinds\":[{\"id\":\"Bad Id\"}]}", &e),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(e == NULL);
+    CHECK(itsm_last_error_code() == ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "kinds"));
+    CHECK_RC(itsm_engine_open_memory("{not json", &e), ITSM_E_INVALID_CONFIG);
+    CHECK(e == NULL);
+}
+
+static void test_create_get_update(void) {
+    itsm_engine* e = NULL;
+    char* t = NULL;
+    char* again = NULL;
+    char key[32] = "";
+    uint64_t id;
+
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    if (!e) return;
+
+    CHECK_RC(itsm_ticket_create(e, "alice",
+                                "{\"kind\":\"incident\",\"title\":\"Mail is down\","
+                                "\"impact\":1,\"urgency\":2,\"tags\":[\"Email\"]}",
+                                &t),
+             ITSM_OK);
+    id = number_of(t, "id");
+    CHECK(id != 0);
+    CHECK(has(t, "\"key\":\"INC0000001\""));
+    CHECK(has(t, "\"kind\":\"incident\""));
+    CHECK(has(t, "\"state\":\"new\""));
+    CHECK(has(t, "\"priority\":2"));
+    CHECK(has(t, "\"requester\":\"alice\""));
+    CHECK(has(t, "\"tags\":[\"email\"]"));
+    CHECK(number_of(t, "version") == 1);
+    CHECK(string_of(t, "key", key, sizeof key));
+
+    /* get and get_by_key return the same text */
+    CHECK_RC(itsm_ticket_get(e, "bob", id, &again), ITSM_OK);
+    CHECK(again && t && strcmp(again, t) == 0);
+    itsm_free(again);
+    CHECK_RC(itsm_ticket_get_by_key(e, "bob", key, &again), ITSM_OK);
+    CHECK(again && t && strcmp(again, t) == 0);
+    itsm_free(again);
+    itsm_free(t);
+
+    /* absent tickets */
+    again = (char*)key;
+    CHECK_RC(itsm_ticket_get(e, "bob", 999, &again), ITSM_E_NOT_FOUND);
+    CHECK(again == NULL);
+    CHECK_RC(itsm_ticket_get_by_key(e, "bob", "INC0000999", &again), ITSM_E_NOT_FOUND);
+    CHECK(has(itsm_last_error(), "INC0000999"));
+
+    /* an update with the current version */
+    CHECK_RC(itsm_ticket_update(e, "bob", id,
+                                "{\"title\":\"Mail is down for sales\",\"assignee\":\"bob\","
+                                "\"version\":1}",
+                                &t),
+             ITSM_OK);
+    CHECK(number_of(t, "version") == 2);
+    CHECK(has(t, "\"title\":\"Mail is down for sales\""));
+    CHECK(has(t, "\"assignee\":\"bob\""));
+    itsm_free(t);
+
+    /* a stale version is a conflict and changes nothing */
+    t = (char*)key;
+    CHECK_RC(itsm_ticket_update(e, "carol", id, "{\"title\":\"Lost update\",\"version\":1}", &t),
+             ITSM_E_CONFLICT);
+    CHECK(t == NULL);
+    CHECK(itsm_last_error_code() == ITSM_E_CONFLICT);
+    CHECK(has(itsm_last_error(), "version"));
+    CHECK_RC(itsm_ticket_get(e, "carol", id, &t), ITSM_OK);
+    CHECK(number_of(t, "version") == 2);
+    CHECK(has(t, "\"title\":\"Mail is down for sales\""));
+    itsm_free(t);
+
+    /* a patch that changes nothing writes nothing */
+    CHECK_RC(itsm_ticket_update(e, "bob", id, "{\"assignee\":\"bob\"}", &t), ITSM_OK);
+    CHECK(number_of(t, "version") == 2);
+    itsm_free(t);
+
+    /* malformed patches */
+    CHECK_RC(itsm_ticket_update(e, "bob", id, "{\"titel\":\"x\"}", &t), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "titel"));
+    CHECK_RC(itsm_ticket_update(e, "bob", id, "{\"impact\":\"high\"}", &t),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "impact"));
+    CHECK_RC(itsm_ticket_update(e, "bob", id, "{\"impact\":7}", &t), ITSM_E_VALIDATION_FAILED);
+    CHECK(has(itsm_last_error(), "impact"));
+    CHECK_RC(itsm_ticket_update(e, "bob", 999, "{\"title\":\"x\"}", &t), ITSM_E_NOT_FOUND);
+    CHECK(t == NULL);
+
+    /* a success clears the previous error */
+    CHECK_RC(itsm_ticket_get(e, "bob", id, &t), ITSM_OK);
+    CHECK(itsm_last_error_code() == ITSM_OK);
+    CHECK(strcmp(itsm_last_error(), "") == 0);
+    CHECK(number_of(t, "version") == 2);
+    itsm_free(t);
+
+    itsm_engine_close(e);
+}
+
+static void test_create_refusals(void) {
+    itsm_engine* e = NULL;
+    char* t = NULL;
+
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    if (!e) return;
+
+    t = (char*)&t;
+    CHECK_RC(itsm_ticket_create(e, "alice", "{\"kind\":\"incident\",\"title\":\"  \"}", &t),
+             ITSM_E_VALIDATION_FAILED);
+    CHECK(t == NULL);
+    CHECK(itsm_last_error_code() == ITSM_E_VALIDATION_FAILED);
+    CHECK(has(itsm_last_error(), "title"));
+
+    CHECK_RC(itsm_ticket_create(e, "alice", "{\"kind\":\"spaceship\",\"title\":\"x\"}", &t),
+             ITSM_E_VALIDATION_FAILED);
+    CHECK(has(itsm_last_error(), "kind"));
+    CHECK(has(itsm_last_error(), "spaceship"));
+
+    CHECK_RC(itsm_ticket_create(e, "alice", "{\"kind\":\"incident\",\"title\":", &t),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "JSON"));
+    CHECK_RC(itsm_ticket_create(e, "alice", "[1,2]", &t), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(
+        itsm_ticket_create(e, "alice", "{\"kind\":\"incident\",\"title\":\"x\",\"color\":1}", &t),
+        ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "color"));
+    CHECK_RC(itsm_ticket_create(e, "alice", "{\"title\":\"x\"}", &t), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "kind"));
+    CHECK_RC(
+        itsm_ticket_create(e, "alice", "{\"kind\":\"incident\",\"title\":\"x\",\"urgency\":0}", &t),
+        ITSM_E_VALIDATION_FAILED);
+    CHECK(has(itsm_last_error(), "urgency"));
+    CHECK_RC(itsm_ticket_create(e, "", "{\"kind\":\"incident\",\"title\":\"x\"}", &t),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "actor"));
+    CHECK(t == NULL);
+
+    /* none of the refusals left a ticket behind */
+    CHECK(total_tickets(e) == 0);
+    itsm_engine_close(e);
+}
+
+static void test_comments(void) {
+    itsm_engine* e = NULL;
+    char* c = NULL;
+    char* list = NULL;
+    uint64_t id;
+    const char* reply;
+    const char* note;
+
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    if (!e) return;
+    id = create(e, "{\"kind\":\"service_request\",\"title\":\"New laptop\"}");
+
+    CHECK_RC(itsm_ticket_comment(e, "bob", id, "Which model do you need?", 0, &c), ITSM_OK);
+    CHECK(has(c, "\"visibility\":\"public\""));
+    CHECK(has(c, "\"author\":\"bob\""));
+    CHECK(has(c, "\"text\":\"Which model do you need?\""));
+    CHECK(number_of(c, "seq") != 0);
+    itsm_free(c);
+
+    CHECK_RC(itsm_ticket_comment(e, "bob", id, "Budget approved by \"finance\"", 1, &c), ITSM_OK);
+    CHECK(has(c, "\"visibility\":\"work_note\""));
+    CHECK(has(c, "\\\"finance\\\"")); /* quotes are escaped */
+    itsm_free(c);
+
+    c = (char*)&c;
+    CHECK_RC(itsm_ticket_comment(e, "bob", id, " \n ", 0, &c), ITSM_E_VALIDATION_FAILED);
+    CHECK(c == NULL);
+    CHECK(has(itsm_last_error(), "text"));
+    CHECK_RC(itsm_ticket_comment(e, "bob", 999, "hello", 0, &c), ITSM_E_NOT_FOUND);
+
+    CHECK_RC(itsm_ticket_comments(e, "alice", id, &list), ITSM_OK);
+    CHECK(list && list[0] == '[' && list[strlen(list) - 1] == ']');
+    CHECK(count_of(list, "\"visibility\"") == 2);
+    reply = strstr(list ? list : "", "Which model");
+    note = strstr(list ? list : "", "Budget approved");
+    CHECK(reply && note && reply < note);
+    itsm_free(list);
+
+    /* a ticket without comments gives an empty array */
+    id = create(e, "{\"kind\":\"incident\",\"title\":\"Quiet\"}");
+    CHECK_RC(itsm_ticket_comments(e, "alice", id, &list), ITSM_OK);
+    CHECK(list && strcmp(list, "[]") == 0);
+    itsm_free(list);
+    CHECK_RC(itsm_ticket_comments(e, "alice", 999, &list), ITSM_E_NOT_FOUND);
+    CHECK(list == NULL);
+
+    itsm_engine_close(e);
+}
+
+static void test_links(void) {
+    itsm_engine* e = NULL;
+    char* t = NULL;
+    char expect[64];
+    uint64_t parent, child, grandchild, problem, incident;
+
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    if (!e) return;
+    parent = create(e, "{\"kind\":\"incident\",\"title\":\"Site down\"}");
+    child = create(e, "{\"kind\":\"incident\",\"title\":\"Shop down\"}");
+    grandchild = create(e, "{\"kind\":\"task\",\"title\":\"Restart the shop\"}");
+    problem = create(e, "{\"kind\":\"problem\",\"title\":\"Disk fills up\"}");
+    incident = create(e, "{\"kind\":\"incident\",\"title\":\"Disk full\"}");
+
+    CHECK_RC(itsm_ticket_link(e, "bob", child, "child_of", parent), ITSM_OK);
+    CHECK_RC(itsm_ticket_link(e, "bob", grandchild, "child_of", child), ITSM_OK);
+
+    CHECK_RC(itsm_ticket_get(e, "bob", child, &t), ITSM_OK);
+    snprintf(expect, sizeof expect, "{\"ticket\":%" PRIu64 ",\"type\":\"child_of\"}", parent);
+    CHECK(has(t, expect));
+    snprintf(expect, sizeof expect, "{\"ticket\":%" PRIu64 ",\"type\":\"parent_of\"}", grandchild);
+    CHECK(has(t, expect));
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_get(e, "bob", parent, &t), ITSM_OK);
+    snprintf(expect, sizeof expect, "{\"ticket\":%" PRIu64 ",\"type\":\"parent_of\"}", child);
+    CHECK(has(t, expect));
+    CHECK(number_of(t, "version") == 2);
+    itsm_free(t);
+
+    /* cycles, second parents, duplicates and self links are refused; nothing changes */
+    CHECK_RC(itsm_ticket_link(e, "bob", parent, "child_of", child), ITSM_E_VALIDATION_FAILED);
+    CHECK(has(itsm_last_error(), "cycle"));
+    CHECK_RC(itsm_ticket_link(e, "bob", parent, "child_of", grandchild), ITSM_E_VALIDATION_FAILED);
+    CHECK_RC(itsm_ticket_link(e, "bob", grandchild, "parent_of", parent), ITSM_E_VALIDATION_FAILED);
+    CHECK_RC(itsm_ticket_link(e, "bob", child, "child_of", problem), ITSM_E_VALIDATION_FAILED);
+    CHECK_RC(itsm_ticket_link(e, "bob", child, "child_of", parent), ITSM_E_CONFLICT);
+    CHECK_RC(itsm_ticket_link(e, "bob", parent, "related", parent), ITSM_E_VALIDATION_FAILED);
+    CHECK_RC(itsm_ticket_get(e, "bob", parent, &t), ITSM_OK);
+    CHECK(number_of(t, "version") == 2);
+    CHECK(count_of(t, "\"type\"") == 1);
+    itsm_free(t);
+
+    /* missing tickets and unknown link types */
+    CHECK_RC(itsm_ticket_link(e, "bob", child, "related", 999), ITSM_E_NOT_FOUND);
+    CHECK(has(itsm_last_error(), "999"));
+    CHECK_RC(itsm_ticket_link(e, "bob", 999, "related", child), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_link(e, "bob", child, "sibling_of", parent), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "link_type"));
+    CHECK(has(itsm_last_error(), "sibling_of"));
+
+    /* caused_by needs an incident and a problem */
+    CHECK_RC(itsm_ticket_link(e, "bob", incident, "caused_by", problem), ITSM_OK);
+    CHECK_RC(itsm_ticket_link(e, "bob", problem, "caused_by", incident), ITSM_E_VALIDATION_FAILED);
+    CHECK_RC(itsm_ticket_get(e, "bob", problem, &t), ITSM_OK);
+    snprintf(expect, sizeof expect, "{\"ticket\":%" PRIu64 ",\"type\":\"causes\"}", incident);
+    CHECK(has(t, expect));
+    itsm_free(t);
+
+    /* unlink, by either spelling */
+    CHECK_RC(itsm_ticket_unlink(e, "bob", parent, "parent_of", child), ITSM_OK);
+    CHECK_RC(itsm_ticket_unlink(e, "bob", parent, "parent_of", child), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_get(e, "bob", parent, &t), ITSM_OK);
+    CHECK(has(t, "\"links\":[]"));
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_get(e, "bob", child, &t), ITSM_OK);
+    CHECK(!has(t, "\"child_of\""));
+    itsm_free(t);
+    /* now that the chain is broken, the former parent may become a child */
+    CHECK_RC(itsm_ticket_link(e, "bob", parent, "child_of", grandchild), ITSM_OK);
+
+    itsm_engine_close(e);
+}
+
+static void test_query_paging(void) {
+    itsm_engine* e = NULL;
+    char* page = NULL;
+    char query[256];
+    char cursor[128];
+    int seen[8] = {0};
+    int pages = 0;
+    int i;
+    uint64_t ids[8];
+
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    if (!e) return;
+    for (i = 0; i < 8; ++i) {
+        char json[128];
+        /* seven incidents tagged "batch", one problem that the filter leaves out */
+        snprintf(json, sizeof json,
+                 "{\"kind\":\"%s\",\"title\":\"Ticket %d\",\"tags\":[\"batch\"]}",
+                 i == 3 ? "problem" : "incident", i);
+        ids[i] = create(e, json);
+        itsm_engine_advance_clock(e, SECOND);
+    }
+    create(e, "{\"kind\":\"incident\",\"title\":\"Untagged\"}");
+
+    snprintf(query, sizeof query, "%s",
+             "{\"kinds\":[\"incident\"],\"tags\":[\"batch\"],\"sort\":\"created\","
+             "\"descending\":false,\"limit\":3}");
+    for (;;) {
+        int on_page = 0;
+        const char* at;
+        if (++pages > 5) break; /* the cursor would loop */
+        CHECK_RC(itsm_ticket_query(e, "alice", query, &page), ITSM_OK);
+        if (!page) break;
+        CHECK(number_of(page, "total") == 7);
+        for (at = strstr(page, "\"id\":"); at; at = strstr(at + 1, "\"id\":")) {
+            uint64_t id = strtoull(at + 5, NULL, 10);
+            int k;
+            ++on_page;
+            for (k = 0; k < 8; ++k)
+                if (ids[k] == id) ++seen[k];
+        }
+        CHECK(on_page == (pages < 3 ? 3 : 1));
+        if (!string_of(page, "next_cursor", cursor, sizeof cursor)) {
+            CHECK(has(page, "\"next_cursor\":null"));
+            itsm_free(page);
+            break;
+        }
+        snprintf(query, sizeof query,
+                 "{\"kinds\":[\"incident\"],\"tags\":[\"batch\"],\"sort\":\"created\","
+                 "\"descending\":false,\"limit\":3,\"cursor\":\"%s\"}",
+                 cursor);
+        itsm_free(page);
+    }
+    CHECK(pages == 3);
+    for (i = 0; i < 8; ++i)
+        CHECK(seen[i] == (i == 3 ? 0 : 1));
+
+    /* the first page lists the oldest first */
+    CHECK_RC(itsm_ticket_query(e, "alice",
+                               "{\"kinds\":[\"incident\"],\"sort\":\"created\","
+                               "\"descending\":false,\"limit\":1}",
+                               &page),
+             ITSM_OK);
+    CHECK(has(page, "\"title\":\"Ticket 0\""));
+    CHECK(number_of(page, "total") == 8);
+    itsm_free(page);
+
+    /* malformed queries */
+    page = (char*)&page;
+    CHECK_RC(itsm_ticket_query(e, "alice", "{\"limit\":0}", &page), ITSM_E_INVALID_ARGUMENT);
+    CHECK(page == NULL);
+    CHECK(has(itsm_last_error(), "limit"));
+    CHECK_RC(itsm_ticket_query(e, "alice", "{\"cursor\":\"nonsense\"}", &page),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "cursor"));
+    CHECK_RC(itsm_ticket_query(e, "alice", "{\"sort\":\"colour\"}", &page),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_query(e, "alice", "{\"kinds\":", &page), ITSM_E_INVALID_ARGUMENT);
+
+    itsm_engine_close(e);
+}
+
+static void test_history(void) {
+    itsm_engine* e = NULL;
+    char* h = NULL;
+    char* t = NULL;
+    uint64_t id, other;
+    const char* order[] = {"\"type\":\"created\"",    "\"type\":\"field_changed\"",
+                           "\"type\":\"comment\"",    "\"type\":\"work_note\"",
+                           "\"type\":\"link_added\"", "\"type\":\"link_removed\""};
+    const char* prev = NULL;
+    size_t i;
+
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    if (!e) return;
+    id = create(e, "{\"kind\":\"incident\",\"title\":\"Printer jam\"}");
+    other = create(e, "{\"kind\":\"incident\",\"title\":\"Printer jam again\"}");
+    itsm_engine_advance_clock(e, 60 * SECOND);
+    CHECK_RC(itsm_ticket_update(e, "bob", id, "{\"urgency\":1}", &t), ITSM_OK);
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_comment(e, "bob", id, "On my way", 0, &t), ITSM_OK);
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_comment(e, "bob", id, "Tray 2 is broken", 1, &t), ITSM_OK);
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_link(e, "bob", other, "duplicate_of", id), ITSM_OK);
+    CHECK_RC(itsm_ticket_unlink(e, "bob", id, "duplicated_by", other), ITSM_OK);
+
+    CHECK_RC(itsm_ticket_history(e, "alice", id, &h), ITSM_OK);
+    for (i = 0; i < sizeof order / sizeof order[0]; ++i) {
+        const char* at = strstr(h ? h : "", order[i]);
+        CHECK(at != NULL);
+        CHECK(at == NULL || prev == NULL || prev < at);
+        prev = at;
+    }
+    /* one event per changed field: urgency and the priority derived from it */
+    CHECK(count_of(h, "\"type\":\"field_changed\"") == 2);
+    CHECK(has(h, "\"field\":\"urgency\""));
+    CHECK(has(h, "\"field\":\"priority\""));
+    CHECK(has(h, "\"at\":\"2026-03-02T08:00:00Z\""));
+    CHECK(has(h, "\"at\":\"2026-03-02T08:01:00Z\""));
+    CHECK(has(h, "\"actor\":\"bob\""));
+    CHECK(has(h, "\"link\":{\"ticket\":"));
+    itsm_free(h);
+
+    h = (char*)&h;
+    CHECK_RC(itsm_ticket_history(e, "alice", 999, &h), ITSM_E_NOT_FOUND);
+    CHECK(h == NULL);
+    itsm_engine_close(e);
+}
+
+static void test_null_arguments(void) {
+    itsm_engine* e = NULL;
+    char* out = NULL;
+    uint64_t id;
+
+    CHECK_RC(itsm_engine_open_memory(NULL, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "out"));
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    if (!e) return;
+    id = create(e, "{\"kind\":\"incident\",\"title\":\"x\"}");
+
+    out = (char*)&out;
+    CHECK_RC(itsm_ticket_create(NULL, "alice", "{}", &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK(out == NULL);
+    CHECK(has(itsm_last_error(), "engine"));
+    CHECK_RC(itsm_ticket_create(e, NULL, "{\"kind\":\"incident\",\"title\":\"x\"}", &out),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "actor"));
+    CHECK_RC(itsm_ticket_create(e, "alice", NULL, &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "new_ticket_json"));
+    CHECK_RC(itsm_ticket_create(e, "alice", "{\"kind\":\"incident\",\"title\":\"x\"}", NULL),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "ticket_json_out"));
+
+    CHECK_RC(itsm_ticket_get(NULL, "alice", id, &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_get(e, NULL, id, &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_get(e, "alice", id, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "out"));
+    CHECK_RC(itsm_ticket_get_by_key(e, "alice", NULL, &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "key"));
+    CHECK_RC(itsm_ticket_update(e, "alice", id, NULL, &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "patch_json"));
+    CHECK_RC(itsm_ticket_update(NULL, "alice", id, "{}", &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_comment(e, "alice", id, NULL, 0, &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "text"));
+    CHECK_RC(itsm_ticket_comment(e, "alice", id, "hi", 0, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_comments(e, NULL, id, &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_comments(e, "alice", id, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_link(NULL, "alice", id, "related", id), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_link(e, NULL, id, "related", id), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_link(e, "alice", id, NULL, id), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "link_type"));
+    CHECK_RC(itsm_ticket_unlink(e, "alice", id, NULL, id), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_query(e, "alice", NULL, &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "query_json"));
+    CHECK_RC(itsm_ticket_query(e, "alice", "{}", NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "page_json_out"));
+    CHECK_RC(itsm_ticket_history(e, NULL, id, &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_history(NULL, "alice", id, &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK(out == NULL);
+    CHECK_RC(itsm_engine_set_time(NULL, T0), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_advance_clock(NULL, 1), ITSM_E_INVALID_ARGUMENT);
+
+    /* nothing was written by any of them */
+    CHECK(total_tickets(e) == 1);
+    CHECK_RC(itsm_ticket_get(e, "alice", id, &out), ITSM_OK);
+    CHECK(number_of(out, "version") == 1);
+    itsm_free(out);
+    itsm_engine_close(e);
+}
+
+/* The same operations on two manual-clock engines give the same text, instants included. */
+static void test_manual_clock(void) {
+    itsm_engine* a = NULL;
+    itsm_engine* b = NULL;
+    itsm_engine* sys = NULL;
+    char* ta = NULL;
+    char* tb = NULL;
+    char* t = NULL;
+
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &a), ITSM_OK);
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &b), ITSM_OK);
+    if (!a || !b) goto done;
+
+    CHECK_RC(itsm_ticket_create(a, "alice", "{\"kind\":\"incident\",\"title\":\"Clock\"}", &ta),
+             ITSM_OK);
+    CHECK_RC(itsm_ticket_create(b, "alice", "{\"kind\":\"incident\",\"title\":\"Clock\"}", &tb),
+             ITSM_OK);
+    CHECK(ta && tb && strcmp(ta, tb) == 0);
+    CHECK(has(ta, "\"created\":\"2026-03-02T08:00:00Z\""));
+    CHECK(has(ta, "\"updated\":\"2026-03-02T08:00:00Z\""));
+    itsm_free(ta);
+    itsm_free(tb);
+
+    CHECK_RC(itsm_engine_advance_clock(a, 90 * SECOND + 250000), ITSM_OK);
+    CHECK_RC(itsm_ticket_update(a, "bob", 1, "{\"title\":\"Later\"}", &t), ITSM_OK);
+    CHECK(has(t, "\"created\":\"2026-03-02T08:00:00Z\""));
+    CHECK(has(t, "\"updated\":\"2026-03-02T08:01:30.250000Z\""));
+    itsm_free(t);
+
+    CHECK_RC(itsm_engine_set_time(a, T0 + 86400 * SECOND), ITSM_OK);
+    CHECK_RC(itsm_ticket_create(a, "alice", "{\"kind\":\"incident\",\"title\":\"Next day\"}", &t),
+             ITSM_OK);
+    CHECK(has(t, "\"created\":\"2026-03-03T08:00:00Z\""));
+    itsm_free(t);
+
+    /* the clock refuses to move backwards by advance, or out of the representable years */
+    CHECK_RC(itsm_engine_advance_clock(a, -1), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_advance_clock(a, INT64_MAX), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_set_time(a, INT64_MIN), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_open_memory_at(NULL, INT64_MAX, &sys), ITSM_E_INVALID_ARGUMENT);
+    CHECK(sys == NULL);
+    CHECK_RC(itsm_engine_set_time(a, 0), ITSM_OK);
+    CHECK_RC(itsm_ticket_create(a, "alice", "{\"kind\":\"task\",\"title\":\"Epoch\"}", &t),
+             ITSM_OK);
+    CHECK(has(t, "\"created\":\"1970-01-01T00:00:00Z\""));
+    itsm_free(t);
+
+    /* an engine on the system clock has no clock to move */
+    CHECK_RC(itsm_engine_open_memory(NULL, &sys), ITSM_OK);
+    CHECK_RC(itsm_engine_set_time(sys, T0), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "system clock"));
+    CHECK_RC(itsm_engine_advance_clock(sys, SECOND), ITSM_E_INVALID_ARGUMENT);
+    itsm_engine_close(sys);
+
+done:
+    itsm_engine_close(a);
+    itsm_engine_close(b);
+}
+
+#ifdef HAVE_PTHREADS
+/* Several threads create tickets on one engine; each thread sees only its own errors. */
+struct worker {
+    itsm_engine* engine;
+    int created;
+    int errors_ok;
+};
+
+static void* work(void* arg) {
+    struct worker* w = (struct worker*)arg;
+    int i;
+    w->errors_ok = 1;
+    for (i = 0; i < 50; ++i) {
+        char* out = NULL;
+        if (itsm_ticket_create(w->engine, "worker", "{\"kind\":\"task\",\"title\":\"Work\"}",
+                               &out) == ITSM_OK)
+            ++w->created;
+        itsm_free(out);
+        if (itsm_ticket_get(w->engine, "worker", 1000000, &out) != ITSM_E_NOT_FOUND ||
+            itsm_last_error_code() != ITSM_E_NOT_FOUND || !has(itsm_last_error(), "1000000"))
+            w->errors_ok = 0;
+    }
+    return NULL;
+}
+
+static void test_threads(void) {
+    itsm_engine* e = NULL;
+    struct worker workers[4];
+    pthread_t threads[4];
+    int i, started = 0;
+
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    if (!e) return;
+    CHECK_RC(itsm_ticket_get(e, "main", 1, NULL), ITSM_E_INVALID_ARGUMENT);
+    for (i = 0; i < 4; ++i) {
+        workers[i].engine = e;
+        workers[i].created = 0;
+        workers[i].errors_ok = 0;
+        if (pthread_create(&threads[i], NULL, work, &workers[i]) == 0) ++started;
+    }
+    CHECK(started == 4);
+    for (i = 0; i < started; ++i)
+        pthread_join(threads[i], NULL);
+    for (i = 0; i < started; ++i) {
+        CHECK(workers[i].created == 50);
+        CHECK(workers[i].errors_ok);
+    }
+    /* the workers' errors did not overwrite this thread's */
+    CHECK(itsm_last_error_code() == ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "out"));
+    CHECK(total_tickets(e) == (uint64_t)started * 50);
+    itsm_engine_close(e);
+}
+#endif
+
+int main(void) {
+    test_version();
+    test_open_close();
+    test_create_get_update();
+    test_create_refusals();
+    test_comments();
+    test_links();
+    test_query_paging();
+    test_history();
+    test_null_arguments();
+    test_manual_clock();
+#ifdef HAVE_PTHREADS
+    test_threads();
+#endif
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
