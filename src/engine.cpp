@@ -71,6 +71,7 @@ struct Engine::Impl {
     void apply_patch(Ticket& t, const TicketPatch& p, Instant now, Symbol actor,
                      std::vector<Event>& events) const;
     void check_link(const Ticket& from, LinkType type, const Ticket& to) const;
+    void commit_link(Symbol actor, const TicketPtr& a, const TicketPtr& b, LinkType type, bool add);
 };
 
 void Engine::Impl::deliver() {
@@ -384,6 +385,31 @@ bool is_canonical(LinkType t) {
 
 }  // namespace
 
+// Adds or removes one link on both of its tickets: one event and one version step each,
+// committed together.
+void Engine::Impl::commit_link(Symbol actor, const TicketPtr& a, const TicketPtr& b, LinkType type,
+                               bool add) {
+    Instant now = clock->now();
+    Commit c;
+    for (auto [self, link] :
+         {std::pair{a, Link{type, b->id}}, std::pair{b, Link{inverse(type), a->id}}}) {
+        auto next = std::make_shared<Ticket>(*self);
+        auto& links = next->links;
+        if (add)
+            links.push_back(link);
+        else
+            links.erase(std::remove(links.begin(), links.end(), link), links.end());
+        next->updated = now;
+        next->version = self->version + 1;
+        Event e =
+            make_event(self->id, now, actor, add ? EventType::link_added : EventType::link_removed);
+        e.link = link;
+        c.tickets.push_back({std::move(next), self->version});
+        c.events.push_back(std::move(e));
+    }
+    commit(c);
+}
+
 void Engine::link(const Actor& actor, TicketId from, LinkType type, TicketId to) {
     check_actor(actor.user);
     if (!is_canonical(type)) return link(actor, to, inverse(type), from);
@@ -395,20 +421,7 @@ void Engine::link(const Actor& actor, TicketId from, LinkType type, TicketId to)
         TicketPtr a = impl_->load(from, "from");
         TicketPtr b = impl_->load(to, "to");
         impl_->check_link(*a, type, *b);
-        Instant now = impl_->clock->now();
-        Commit c;
-        for (auto [self, link] :
-             {std::pair{a, Link{type, to}}, std::pair{b, Link{inverse(type), from}}}) {
-            auto next = std::make_shared<Ticket>(*self);
-            next->links.push_back(link);
-            next->updated = now;
-            next->version = self->version + 1;
-            Event e = make_event(self->id, now, actor.user, EventType::link_added);
-            e.link = link;
-            c.tickets.push_back({std::move(next), self->version});
-            c.events.push_back(std::move(e));
-        }
-        impl_->commit(c);
+        impl_->commit_link(actor.user, a, b, type, true);
     }
     impl_->deliver();
 }
@@ -423,20 +436,7 @@ void Engine::unlink(const Actor& actor, TicketId from, LinkType type, TicketId t
         if (std::find(a->links.begin(), a->links.end(), forward) == a->links.end())
             throw Error(Errc::not_found, "link",
                         fmt::format("{} is not {} {}", a->key, to_string(type), b->key));
-        Instant now = impl_->clock->now();
-        Commit c;
-        for (auto [self, link] : {std::pair{a, forward}, std::pair{b, Link{inverse(type), from}}}) {
-            auto next = std::make_shared<Ticket>(*self);
-            next->links.erase(std::remove(next->links.begin(), next->links.end(), link),
-                              next->links.end());
-            next->updated = now;
-            next->version = self->version + 1;
-            Event e = make_event(self->id, now, actor.user, EventType::link_removed);
-            e.link = link;
-            c.tickets.push_back({std::move(next), self->version});
-            c.events.push_back(std::move(e));
-        }
-        impl_->commit(c);
+        impl_->commit_link(actor.user, a, b, type, false);
     }
     impl_->deliver();
 }
