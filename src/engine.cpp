@@ -9,6 +9,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "engine_impl.hpp"
 #include "itsm/error.hpp"
 #include "itsm/memory_store.hpp"
 #include "validate.hpp"
@@ -21,58 +22,7 @@ namespace {
 // engine again must not deliver recursively (its events are queued and follow in order).
 thread_local const void* delivering = nullptr;
 
-Event make_event(TicketId ticket, Instant at, Symbol actor, EventType type) {
-    Event e;
-    e.ticket = ticket;
-    e.at = at;
-    e.actor = actor;
-    e.type = type;
-    return e;
-}
-
 }  // namespace
-
-struct Engine::Impl {
-    std::shared_ptr<Store> store;
-    std::shared_ptr<const Clock> clock;
-    Schema schema;
-    mutable std::shared_mutex mutex;  // readers in parallel, one writer
-
-    std::mutex observers_mutex;
-    std::vector<std::pair<std::uint64_t, std::shared_ptr<Observer>>> observers;
-    std::uint64_t next_subscription = 1;
-    std::mutex queue_mutex;
-    std::deque<Event> pending;  // committed, not yet delivered, in seq order
-    std::mutex deliver_mutex;
-
-    TicketPtr load(TicketId id, std::string_view what = "ticket") const {
-        auto t = store->get(id);
-        if (!t) throw Error(Errc::not_found, std::string(what), fmt::format("no ticket {}", id));
-        return t;
-    }
-
-    // Commits under the writer lock and queues the events for delivery.
-    void commit(Commit& c) {
-        store->commit(c);
-        std::lock_guard q(queue_mutex);
-        pending.insert(pending.end(), c.events.begin(), c.events.end());
-    }
-
-    void deliver();
-    Event field_event(const Ticket& t, Instant at, Symbol actor, Symbol field, Value old_value,
-                      Value new_value, std::string note = {}) const {
-        Event e = make_event(t.id, at, actor, EventType::field_changed);
-        e.field = field;
-        e.old_value = std::move(old_value);
-        e.new_value = std::move(new_value);
-        e.text = std::move(note);
-        return e;
-    }
-    void apply_patch(Ticket& t, const TicketPatch& p, Instant now, Symbol actor,
-                     std::vector<Event>& events) const;
-    void check_link(const Ticket& from, LinkType type, const Ticket& to) const;
-    void commit_link(Symbol actor, const TicketPtr& a, const TicketPtr& b, LinkType type, bool add);
-};
 
 void Engine::Impl::deliver() {
     if (delivering == this) return;  // the outer delivery loop will pick the events up
@@ -243,8 +193,24 @@ void Engine::Impl::apply_patch(Ticket& t, const TicketPatch& p, Instant now, Sym
         }
         std::sort(tags.begin(), tags.end());
         if (tags != t.tags) {
-            changed("tags", tags_text(t.tags), tags_text(tags));
+            changed("tags", symbols_text(t.tags), symbols_text(tags));
             t.tags = std::move(tags);
+        }
+    }
+
+    if (!p.add_watchers.empty() || !p.remove_watchers.empty()) {
+        std::vector<Symbol> watchers = t.watchers;
+        for (auto w : p.remove_watchers)
+            watchers.erase(std::remove(watchers.begin(), watchers.end(), w), watchers.end());
+        for (auto w : p.add_watchers) {
+            check_symbol("add_watchers", w, true);
+            if (std::find(watchers.begin(), watchers.end(), w) == watchers.end())
+                watchers.push_back(w);
+        }
+        std::sort(watchers.begin(), watchers.end());
+        if (watchers != t.watchers) {
+            changed("watchers", symbols_text(t.watchers), symbols_text(watchers));
+            t.watchers = std::move(watchers);
         }
     }
 

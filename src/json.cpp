@@ -29,10 +29,13 @@ json value_json(const Value& v) {
 }
 
 json ticket_json(const Ticket& t) {
-    std::vector<std::string> tags;
-    for (auto tag : t.tags)
-        tags.push_back(tag.str());
-    std::sort(tags.begin(), tags.end());
+    auto sorted_text = [](const std::vector<Symbol>& symbols) {
+        std::vector<std::string> out;
+        for (auto s : symbols)
+            out.push_back(s.str());
+        std::sort(out.begin(), out.end());
+        return out;
+    };
     json custom = json::object();
     for (const auto& f : t.custom)
         custom[f.name.str()] = value_json(f.value);
@@ -59,7 +62,8 @@ json ticket_json(const Ticket& t) {
             {"assignee", symbol_json(t.assignee)},
             {"assignment_group", symbol_json(t.assignment_group)},
             {"segment", symbol_json(t.segment)},
-            {"tags", tags},
+            {"tags", sorted_text(t.tags)},
+            {"watchers", sorted_text(t.watchers)},
             {"custom", custom},
             {"links", links},
             {"created", format_instant(t.created)},
@@ -243,7 +247,7 @@ NewTicket new_ticket_from_json(std::string_view text, const Schema& schema) {
     r.object(doc, "");
     r.only(doc, "",
            {"kind", "title", "description", "impact", "urgency", "priority", "channel", "category",
-            "requester", "assignee", "assignment_group", "segment", "tags", "custom"});
+            "requester", "assignee", "assignment_group", "segment", "tags", "watchers", "custom"});
     NewTicket t;
     if (!doc.contains("kind")) r.fail("kind", "missing");
     if (!doc.contains("title")) r.fail("title", "missing");
@@ -262,6 +266,7 @@ NewTicket new_ticket_from_json(std::string_view text, const Schema& schema) {
         t.assignment_group = b.symbol(doc["assignment_group"], "assignment_group");
     if (doc.contains("segment")) t.segment = b.symbol(doc["segment"], "segment");
     if (doc.contains("tags")) t.tags = b.strings(doc["tags"], "tags");
+    if (doc.contains("watchers")) t.watchers = b.symbols(doc["watchers"], "watchers");
     if (doc.contains("custom")) t.custom = b.custom(doc["custom"], "custom");
     return t;
 }
@@ -274,7 +279,7 @@ TicketPatch patch_from_json(std::string_view text, const Schema& schema) {
     r.only(doc, "",
            {"title", "description", "impact", "urgency", "priority", "channel", "category",
             "requester", "assignee", "assignment_group", "segment", "add_tags", "remove_tags",
-            "custom", "version"});
+            "add_watchers", "remove_watchers", "custom", "version"});
     TicketPatch p;
     if (doc.contains("title")) p.title = b.text(doc["title"], "title");
     if (doc.contains("description")) p.description = b.text(doc["description"], "description");
@@ -293,6 +298,10 @@ TicketPatch patch_from_json(std::string_view text, const Schema& schema) {
     if (doc.contains("segment")) p.segment = b.symbol(doc["segment"], "segment");
     if (doc.contains("add_tags")) p.add_tags = b.strings(doc["add_tags"], "add_tags");
     if (doc.contains("remove_tags")) p.remove_tags = b.strings(doc["remove_tags"], "remove_tags");
+    if (doc.contains("add_watchers"))
+        p.add_watchers = b.symbols(doc["add_watchers"], "add_watchers");
+    if (doc.contains("remove_watchers"))
+        p.remove_watchers = b.symbols(doc["remove_watchers"], "remove_watchers");
     if (doc.contains("custom")) p.custom = b.custom(doc["custom"], "custom");
     if (doc.contains("version")) {
         long long v = r.integer(doc["version"], "version");

@@ -113,7 +113,7 @@ Symbol checked_tag(std::string_view raw, std::string_view field) {
     return Symbol(tag);
 }
 
-std::string tags_text(const std::vector<Symbol>& tags) {
+std::string symbols_text(const std::vector<Symbol>& tags) {
     std::vector<std::string_view> names;
     for (auto t : tags)
         names.push_back(t.view());
@@ -184,6 +184,11 @@ Ticket validated_ticket(const Schema& schema, const NewTicket& in, Symbol actor)
         if (!t.has_tag(tag)) t.tags.push_back(tag);
     }
     std::sort(t.tags.begin(), t.tags.end());
+    for (auto w : in.watchers) {
+        check_symbol("watchers", w, true);
+        if (!t.has_watcher(w)) t.watchers.push_back(w);
+    }
+    std::sort(t.watchers.begin(), t.watchers.end());
     for (const auto& [name, value] : in.custom) {
         schema.check_custom(t.kind, name, value);
         check_custom_value(name, value);

@@ -511,3 +511,36 @@ TEST_CASE("get and history of a missing ticket are not_found") {
     error_of([&] { d.engine.history(d.alice, 7); }, Errc::not_found);
     error_of([&] { d.engine.comments(d.alice, 7); }, Errc::not_found);
 }
+
+TEST_CASE("watchers are a sorted set, changed by add and remove with one event") {
+    Desk d;
+    NewTicket in;
+    in.kind = "incident";
+    in.title = "Mail quota";
+    in.watchers = {"carol", "bob", "carol"};
+    Ticket t = d.engine.create(d.alice, in);
+    REQUIRE(t.watchers.size() == 2);
+    CHECK(t.has_watcher("bob"));
+    CHECK(t.has_watcher("carol"));
+    TicketPatch p;
+    p.add_watchers = {"dave"};
+    p.remove_watchers = {"bob", "nobody"};
+    t = d.engine.update(d.alice, t.id, p);
+    CHECK(t.has_watcher("dave"));
+    CHECK_FALSE(t.has_watcher("bob"));
+    auto h = d.engine.history(d.alice, t.id);
+    REQUIRE(h.size() == 2);
+    CHECK(h[1].field == "watchers");
+    CHECK(h[1].old_value == Value{std::string("bob,carol")});
+    CHECK(h[1].new_value == Value{std::string("carol,dave")});
+    TicketPatch same;
+    same.add_watchers = {"carol"};
+    CHECK(d.engine.update(d.alice, t.id, same).version == t.version);
+    TicketPatch bad;
+    bad.add_watchers = {Symbol(" eve")};
+    refused_unchanged(
+        d, t.id, [&] { d.engine.update(d.alice, t.id, bad); }, Errc::validation_failed);
+    NewTicket empty = in;
+    empty.watchers = {Symbol("")};
+    error_of([&] { d.engine.create(d.alice, empty); }, Errc::validation_failed);
+}

@@ -80,6 +80,7 @@ struct Ticket {
     Symbol assignment_group;
     Symbol segment;                   // the department (or tenant) that owns the ticket
     std::vector<Symbol> tags;         // normalized, sorted by identity, unique
+    std::vector<Symbol> watchers;     // users who follow the ticket; sorted by identity, unique
     std::vector<CustomField> custom;  // sorted by name identity, unique names
     std::vector<Link> links;
     Instant created{};
@@ -96,6 +97,11 @@ struct Ticket {
     bool has_tag(Symbol tag) const noexcept {
         for (auto t : tags)
             if (t == tag) return true;
+        return false;
+    }
+    bool has_watcher(Symbol user) const noexcept {
+        for (auto w : watchers)
+            if (w == user) return true;
         return false;
     }
     std::optional<TicketId> parent() const noexcept {
@@ -120,6 +126,7 @@ struct NewTicket {
     Symbol assignment_group;
     Symbol segment;  // defaults to the schema's default segment
     std::vector<std::string> tags;
+    std::vector<Symbol> watchers;
     std::vector<std::pair<std::string, Value>> custom;
 };
 
@@ -139,13 +146,16 @@ struct TicketPatch {
     std::optional<Symbol> segment;
     std::vector<std::string> add_tags;
     std::vector<std::string> remove_tags;
+    std::vector<Symbol> add_watchers;
+    std::vector<Symbol> remove_watchers;
     std::vector<std::pair<std::string, Value>> custom;  // monostate clears the field
     std::optional<std::uint64_t> expected_version;      // stale -> Errc::conflict
 
     bool empty() const noexcept {
         return !title && !description && !impact && !urgency && !priority && !channel &&
                !category && !requester && !assignee && !assignment_group && !segment &&
-               add_tags.empty() && remove_tags.empty() && custom.empty();
+               add_tags.empty() && remove_tags.empty() && add_watchers.empty() &&
+               remove_watchers.empty() && custom.empty();
     }
 };
 

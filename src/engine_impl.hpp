@@ -1,0 +1,78 @@
+// Internal: the engine's state, shared by the source files that implement Engine's members
+// (one file per concern: tickets and links in engine.cpp, and so on).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "itsm/engine.hpp"
+#include "itsm/error.hpp"
+
+ITSM_BEGIN_NAMESPACE
+
+inline Event make_event(TicketId ticket, Instant at, Symbol actor, EventType type) {
+    Event e;
+    e.ticket = ticket;
+    e.at = at;
+    e.actor = actor;
+    e.type = type;
+    return e;
+}
+
+struct Engine::Impl {
+    std::shared_ptr<Store> store;
+    std::shared_ptr<const Clock> clock;
+    Schema schema;
+    mutable std::shared_mutex mutex;  // readers in parallel, one writer
+
+    std::mutex observers_mutex;
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<Observer>>> observers;
+    std::uint64_t next_subscription = 1;
+    std::mutex queue_mutex;
+    std::deque<Event> pending;  // committed, not yet delivered, in seq order
+    std::mutex deliver_mutex;
+
+    // Access control decides here whether `actor` may exercise `permission` (on `ticket`
+    // when given). Throws Error(permission_denied) naming the permission; changes nothing.
+    void authorize(const Actor& actor, const Ticket* ticket, std::string_view permission) const {
+        (void)actor, (void)ticket, (void)permission;  // every actor may do everything for now
+    }
+
+    TicketPtr load(TicketId id, std::string_view what = "ticket") const {
+        auto t = store->get(id);
+        if (!t) throw Error(Errc::not_found, std::string(what), fmt::format("no ticket {}", id));
+        return t;
+    }
+
+    // Commits under the writer lock and queues the events for delivery.
+    void commit(Commit& c) {
+        store->commit(c);
+        std::lock_guard q(queue_mutex);
+        pending.insert(pending.end(), c.events.begin(), c.events.end());
+    }
+
+    void deliver();
+    Event field_event(const Ticket& t, Instant at, Symbol actor, Symbol field, Value old_value,
+                      Value new_value, std::string note = {}) const {
+        Event e = make_event(t.id, at, actor, EventType::field_changed);
+        e.field = field;
+        e.old_value = std::move(old_value);
+        e.new_value = std::move(new_value);
+        e.text = std::move(note);
+        return e;
+    }
+    void apply_patch(Ticket& t, const TicketPatch& p, Instant now, Symbol actor,
+                     std::vector<Event>& events) const;
+    void check_link(const Ticket& from, LinkType type, const Ticket& to) const;
+    void commit_link(Symbol actor, const TicketPtr& a, const TicketPtr& b, LinkType type, bool add);
+};
+
+ITSM_END_NAMESPACE
