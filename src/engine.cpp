@@ -429,6 +429,18 @@ std::vector<Event> Engine::history(const Actor& actor, TicketId id) const {
     return impl_->store->history(id);
 }
 
+void Engine::set_directory(const Actor& actor, Directory directory) {
+    check_actor(actor.user);
+    std::unique_lock lock(impl_->mutex);
+    impl_->authorize(actor, nullptr, "manage.grants");
+    impl_->directory = std::move(directory);
+}
+
+Directory Engine::directory() const {
+    std::shared_lock lock(impl_->mutex);
+    return impl_->directory;
+}
+
 std::uint64_t Engine::subscribe(Observer observer) {
     if (!observer) throw Error(Errc::invalid_argument, "observer", "must not be empty");
     std::lock_guard o(impl_->observers_mutex);

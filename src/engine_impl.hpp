@@ -7,6 +7,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@ struct Engine::Impl {
     std::shared_ptr<Store> store;
     std::shared_ptr<const Clock> clock;
     Schema schema;
+    Directory directory;
     mutable std::shared_mutex mutex;  // readers in parallel, one writer
 
     std::mutex observers_mutex;
@@ -40,10 +42,17 @@ struct Engine::Impl {
     std::deque<Event> pending;  // committed, not yet delivered, in seq order
     std::mutex deliver_mutex;
 
-    // Access control decides here whether `actor` may exercise `permission` (on `ticket`
-    // when given). Throws Error(permission_denied) naming the permission; changes nothing.
-    void authorize(const Actor& actor, const Ticket* ticket, std::string_view permission) const {
+    // Access control decides here: why `actor` may not exercise `permission` (on `ticket`
+    // when given), or nullopt when it may. Called under the engine's lock.
+    std::optional<std::string> refusal(const Actor& actor, const Ticket* ticket,
+                                       std::string_view permission) const {
         (void)actor, (void)ticket, (void)permission;  // every actor may do everything for now
+        return std::nullopt;
+    }
+    // Throws Error(permission_denied) naming the permission when refusal() has a reason.
+    void authorize(const Actor& actor, const Ticket* ticket, std::string_view permission) const {
+        if (auto why = refusal(actor, ticket, permission))
+            throw Error(Errc::permission_denied, std::string(permission), *why);
     }
 
     TicketPtr load(TicketId id, std::string_view what = "ticket") const {

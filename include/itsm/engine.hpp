@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "itsm/directory.hpp"
 #include "itsm/event.hpp"
 #include "itsm/schema.hpp"
 #include "itsm/store.hpp"
@@ -69,6 +70,11 @@ class Engine {
     Page query(const Actor& actor, const Query& q, std::size_t* total = nullptr) const;
     std::size_t count(const Actor& actor, const Query& q) const;
     std::vector<Event> history(const Actor& actor, TicketId id) const;
+
+    // The people of the desk (users, groups, managers, availability). Replaced whole; a
+    // snapshot is returned by value so it stays consistent while others replace it.
+    void set_directory(const Actor& actor, Directory directory);
+    Directory directory() const;
 
     std::uint64_t subscribe(Observer observer);
     void unsubscribe(std::uint64_t subscription);
