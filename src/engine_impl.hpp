@@ -55,6 +55,17 @@ struct Engine::Impl {
             throw Error(Errc::permission_denied, std::string(permission), *why);
     }
 
+    // The users who hold `role` on `segment` (for role approvers). Access control fills
+    // this in from its grants.
+    std::vector<Symbol> holders_of(Symbol role, Symbol segment) const {
+        (void)role, (void)segment;
+        return {};
+    }
+
+    // Whether a ticket still counts as open work (for least-loaded assignment, open counts,
+    // backlog). Workflows refine this with their state classes.
+    bool is_open(const Ticket& t) const noexcept { return !t.resolved && !t.closed; }
+
     TicketPtr load(TicketId id, std::string_view what = "ticket") const {
         auto t = store->get(id);
         if (!t) throw Error(Errc::not_found, std::string(what), fmt::format("no ticket {}", id));

@@ -207,4 +207,18 @@ std::string normalize_tag(std::string_view tag) {
     return out;
 }
 
+std::string_view to_string(ApprovalDecision d) noexcept {
+    switch (d) {
+        case ApprovalDecision::pending:
+            return "pending";
+        case ApprovalDecision::approved:
+            return "approved";
+        case ApprovalDecision::rejected:
+            return "rejected";
+        case ApprovalDecision::canceled:
+            return "canceled";
+    }
+    return "unknown";
+}
+
 ITSM_END_NAMESPACE

@@ -61,6 +61,21 @@ struct CustomField {
     friend bool operator==(const CustomField&, const CustomField&) = default;
 };
 
+// One approver's part of an approval step. Group and role approvers are expanded into one
+// record per user when the step starts, so "who still has to approve" is a plain lookup.
+enum class ApprovalDecision : std::uint8_t { pending, approved, rejected, canceled };
+std::string_view to_string(ApprovalDecision d) noexcept;
+
+struct Approval {
+    std::uint32_t step = 0;  // the step's position in its state's sequence of steps
+    Symbol approver;         // a user id
+    ApprovalDecision decision = ApprovalDecision::pending;
+    Symbol delegated_from;  // the user who delegated this approval to `approver`, if any
+    std::optional<Instant> decided;
+    std::string comment;
+    friend bool operator==(const Approval&, const Approval&) = default;
+};
+
 struct Ticket {
     TicketId id = 0;
     std::string key;  // human key, e.g. "INC0000042"
@@ -83,6 +98,7 @@ struct Ticket {
     std::vector<Symbol> watchers;     // users who follow the ticket; sorted by identity, unique
     std::vector<CustomField> custom;  // sorted by name identity, unique names
     std::vector<Link> links;
+    std::vector<Approval> approvals;
     Instant created{};
     Instant updated{};
     std::optional<Instant> resolved;
@@ -102,6 +118,11 @@ struct Ticket {
     bool has_watcher(Symbol user) const noexcept {
         for (auto w : watchers)
             if (w == user) return true;
+        return false;
+    }
+    bool is_pending_approver(Symbol user) const noexcept {
+        for (const auto& a : approvals)
+            if (a.approver == user && a.decision == ApprovalDecision::pending) return true;
         return false;
     }
     std::optional<TicketId> parent() const noexcept {
