@@ -130,6 +130,22 @@ TEST_CASE("random queries agree with brute force, in every sort and across pages
         c.tickets.push_back({t, 0});
         s.commit(c);
     }
+    // Rewrite a third of them, so rows, counters and keys are checked after replacement too.
+    for (int i = 0; i < 500; ++i) {
+        auto& slot = all[rng() % all.size()];
+        auto next = std::make_shared<Ticket>(*slot);
+        next->segment = pick(segments);
+        next->state = pick(states);
+        next->assignee = pick(users);
+        next->assignment_group = pick(groups);
+        next->category = pick(cats);
+        next->updated += Duration{static_cast<std::int64_t>(rng() % 50) * 1000};
+        next->version = slot->version + 1;
+        Commit c;
+        c.tickets.push_back({next, slot->version});
+        s.commit(c);
+        slot = next;
+    }
     auto some = [&](const std::vector<Symbol>& v) {
         std::vector<Symbol> out;
         for (auto x : v)
@@ -210,4 +226,74 @@ TEST_CASE("paging stays correct while tickets change between pages") {
     CHECK(unique.size() == seen.size());
     for (TicketId id = 1; id <= 100; ++id)
         if (!touched.count(id)) CHECK(unique.count(id) == 1);
+}
+
+TEST_CASE("keys: only the exact text finds a ticket, whatever its shape") {
+    InMemoryStore s;
+    Commit c;
+    auto odd = std::make_shared<Ticket>(*make_ticket(2));
+    odd->key = "LEGACY-KEY";  // a key that does not end in a number
+    auto big = std::make_shared<Ticket>(*make_ticket(3));
+    big->key = "CHG12345678";  // past seven digits
+    c.tickets = {{make_ticket(1), 0}, {odd, 0}, {big, 0}};
+    s.commit(c);
+    CHECK(s.get_by_key("INC0000001")->id == 1);
+    CHECK(s.get_by_key("INC1") == nullptr);
+    CHECK(s.get_by_key("INC00000001") == nullptr);
+    CHECK(s.get_by_key("LEGACY-KEY")->id == 2);
+    CHECK(s.get_by_key("legacy-key") == nullptr);
+    CHECK(s.get_by_key("CHG12345678")->id == 3);
+    CHECK(s.get_by_key("PRB0000001") == nullptr);
+    CHECK(s.get_by_key("INC99999999999999999999") == nullptr);
+    CHECK(s.get_by_key("") == nullptr);
+    CHECK(s.get(0) == nullptr);
+    CHECK(s.get(4) == nullptr);
+    Commit dup;
+    auto again = std::make_shared<Ticket>(*make_ticket(4));
+    again->key = "LEGACY-KEY";
+    dup.tickets = {{again, 0}};
+    error_of([&] { s.commit(dup); }, Errc::conflict);
+    CHECK(s.get(4) == nullptr);
+    CHECK(s.size() == 3);
+}
+
+TEST_CASE("the event log keeps every part of every event, per ticket in seq order") {
+    InMemoryStore s;
+    Commit c;
+    c.tickets = {{make_ticket(1), 0}, {make_ticket(2), 0}};
+    std::vector<Event> written;
+    std::vector<Value> values = {Value{}, Value{std::string("")}, Value{std::string(300, 'x')},
+                                 Value{std::int64_t{-7}}, Value{true}, Value{false},
+                                 Value{instant_from_micros(-62135596800000000)}};
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        Event e = event_for(1 + i % 2);
+        e.type = EventType::field_changed;
+        e.actor = "alice";
+        e.at = instant_from_micros(static_cast<std::int64_t>(i));
+        e.field = "custom.f";
+        e.old_value = values[i];
+        e.new_value = values[values.size() - 1 - i];
+        e.text = i == 3 ? std::string(200000, 'n') : std::string(i, 't');
+        if (i == 4) e.link = Link{LinkType::resolves, 123456789012345ull};
+        c.events.push_back(e);
+    }
+    s.commit(c);
+    for (TicketId id : {TicketId{1}, TicketId{2}}) {
+        auto h = s.history(id);
+        std::vector<Event> expected;
+        for (const auto& e : c.events)
+            if (e.ticket == id) expected.push_back(e);
+        REQUIRE(h.size() == expected.size());
+        for (std::size_t i = 0; i < h.size(); ++i) {
+            CHECK(h[i].seq == expected[i].seq);
+            CHECK(h[i].at == expected[i].at);
+            CHECK(h[i].actor == expected[i].actor);
+            CHECK(h[i].type == expected[i].type);
+            CHECK(h[i].field == expected[i].field);
+            CHECK(h[i].old_value == expected[i].old_value);
+            CHECK(h[i].new_value == expected[i].new_value);
+            CHECK(h[i].text == expected[i].text);
+            CHECK(h[i].link == expected[i].link);
+        }
+    }
 }

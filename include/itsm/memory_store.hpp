@@ -1,9 +1,10 @@
-// InMemoryStore: the default Store. Tickets live in a Boost.MultiIndex container (kept out
-// of this header so hosts compile fast) with these indexes:
-//   unique: id (hashed), key (hashed)
-//   non-unique, each ending in (updated, id) so filtered pages come out already sorted:
-//     (segment, state), assignee, assignment group, category, and updated alone
-//   (created, id) for created order.
+// InMemoryStore: the default Store. Tickets are found by id and by key in dense vectors;
+// a Boost.MultiIndex container (kept out of this header so hosts compile fast) orders them
+// for queries with these indexes, each ending in (updated, id) so filtered pages come out
+// already sorted:
+//   (segment, state), (segment, assignee), (segment, assignment group),
+//   (segment, category), and updated alone; plus (created, id) for created order.
+// Events live in a packed append-only log (see docs/performance.md for the sizes).
 #pragma once
 
 #include <memory>

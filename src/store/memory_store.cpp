@@ -1,19 +1,26 @@
-// InMemoryStore over Boost.MultiIndex. Every secondary index ends in (updated, id), so a
-// filtered page sorted by "updated" is a merge of a few already-sorted ranges, and the
-// ranked indexes count any key prefix in logarithmic time to choose the cheapest ranges.
+// InMemoryStore over Boost.MultiIndex.
+//
+// Tickets are found by id in a dense vector (ids are allocated 1, 2, 3, ...) and by key in
+// one vector per key prefix indexed by the key's number, so a read costs one or two memory
+// accesses. The multi-index container holds a compact row per ticket that copies the
+// indexed fields, so comparisons inside the trees never reach into the ticket itself.
+// Every filtered index starts with the segment and ends in (updated, id): a queue view of
+// one segment is one contiguous, already sorted range. Counters per key pair give the
+// planner exact sizes in constant time.
 #include "itsm/memory_store.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <boost/multi_index/composite_key.hpp>
-#include <boost/multi_index/hashed_index.hpp>
 #include <boost/multi_index/member.hpp>
 #include <boost/multi_index/ordered_index.hpp>
-#include <boost/multi_index/ranked_index.hpp>
 #include <boost/multi_index_container.hpp>
+#include <charconv>
+#include <functional>
 #include <unordered_map>
 
+#include "event_log.hpp"
 #include "itsm/error.hpp"
 
 ITSM_BEGIN_NAMESPACE
@@ -22,13 +29,36 @@ namespace {
 
 namespace bmi = boost::multi_index;
 
-template <typename T, T Ticket::*M>
-using field = bmi::member<Ticket, const T, M>;
-using id_of = field<TicketId, &Ticket::id>;
-using updated_of = field<Instant, &Ticket::updated>;
+// The indexed fields of a ticket, copied out of it. The ticket is owned by the id vector.
+struct Row {
+    const Ticket* t;
+    TicketId id;
+    Instant updated;
+    Symbol segment, state, assignee, group, category;
 
-struct by_id {};
-struct by_key {};
+    explicit Row(const Ticket& ticket)
+        : t(&ticket),
+          id(ticket.id),
+          updated(ticket.updated),
+          segment(ticket.segment),
+          state(ticket.state),
+          assignee(ticket.assignee),
+          group(ticket.assignment_group),
+          category(ticket.category) {}
+};
+
+template <typename T, T Row::*M>
+using col = bmi::member<Row, T, M>;
+using id_col = col<TicketId, &Row::id>;
+using updated_col = col<Instant, &Row::updated>;
+using segment_col = col<Symbol, &Row::segment>;
+// Created order changes only at the end, where the tree's right edge is in cache, so it can
+// afford to read the ticket.
+struct created_col {
+    using result_type = Instant;
+    Instant operator()(const Row& r) const noexcept { return r.t->created; }
+};
+
 struct by_segment_state {};
 struct by_assignee {};
 struct by_group {};
@@ -36,48 +66,56 @@ struct by_category {};
 struct by_updated {};
 struct by_created {};
 
-struct KeyHash {
-    std::size_t operator()(std::string_view s) const noexcept {
-        return std::hash<std::string_view>{}(s);
+// (segment, field, updated, id)
+template <typename Field>
+using segment_then = bmi::composite_key<Row, segment_col, Field, updated_col, id_col>;
+
+using RowSet = bmi::multi_index_container<
+    Row,
+    bmi::indexed_by<
+        bmi::ordered_non_unique<bmi::tag<by_segment_state>, segment_then<col<Symbol, &Row::state>>>,
+        bmi::ordered_non_unique<bmi::tag<by_assignee>, segment_then<col<Symbol, &Row::assignee>>>,
+        bmi::ordered_non_unique<bmi::tag<by_group>, segment_then<col<Symbol, &Row::group>>>,
+        bmi::ordered_non_unique<bmi::tag<by_category>, segment_then<col<Symbol, &Row::category>>>,
+        bmi::ordered_unique<bmi::tag<by_updated>, bmi::composite_key<Row, updated_col, id_col>>,
+        bmi::ordered_unique<bmi::tag<by_created>, bmi::composite_key<Row, created_col, id_col>>>>;
+
+struct PairHash {
+    std::size_t operator()(const std::pair<Symbol, Symbol>& p) const noexcept {
+        std::hash<Symbol> h;
+        return h(p.first) * 31 + h(p.second);
     }
 };
-struct KeyEqual {
-    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+
+// Exact number of rows per (segment, value) and per value, for one indexed field.
+struct Counter {
+    std::unordered_map<std::pair<Symbol, Symbol>, std::size_t, PairHash> pairs;
+    std::unordered_map<Symbol, std::size_t> singles;
+
+    void add(Symbol segment, Symbol value, std::ptrdiff_t delta) {
+        auto bump = [&](auto& map, const auto& key) {
+            auto& n = map[key];
+            n = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(n) + delta);
+            if (n == 0) map.erase(key);
+        };
+        bump(pairs, std::make_pair(segment, value));
+        bump(singles, value);
+    }
+    std::size_t of(Symbol segment, Symbol value) const {
+        auto it = pairs.find({segment, value});
+        return it == pairs.end() ? 0 : it->second;
+    }
+    std::size_t of(Symbol value) const {
+        auto it = singles.find(value);
+        return it == singles.end() ? 0 : it->second;
+    }
 };
-
-// (prefix fields..., updated, id)
-template <typename... Prefix>
-using sorted_by_updated = bmi::composite_key<TicketPtr, Prefix..., updated_of, id_of>;
-
-using TicketSet = bmi::multi_index_container<
-    TicketPtr,
-    bmi::indexed_by<
-        bmi::hashed_unique<bmi::tag<by_id>, id_of>,
-        bmi::hashed_unique<bmi::tag<by_key>, field<std::string, &Ticket::key>, KeyHash, KeyEqual>,
-        bmi::ranked_non_unique<
-            bmi::tag<by_segment_state>,
-            sorted_by_updated<field<Symbol, &Ticket::segment>, field<Symbol, &Ticket::state>>>,
-        bmi::ranked_non_unique<bmi::tag<by_assignee>,
-                               sorted_by_updated<field<Symbol, &Ticket::assignee>>>,
-        bmi::ranked_non_unique<bmi::tag<by_group>,
-                               sorted_by_updated<field<Symbol, &Ticket::assignment_group>>>,
-        bmi::ranked_non_unique<bmi::tag<by_category>,
-                               sorted_by_updated<field<Symbol, &Ticket::category>>>,
-        bmi::ordered_non_unique<bmi::tag<by_updated>, sorted_by_updated<>>,
-        bmi::ordered_unique<
-            bmi::tag<by_created>,
-            bmi::composite_key<TicketPtr, field<Instant, &Ticket::created>, id_of>>>>;
-
-using EventSet =
-    bmi::multi_index_container<Event, bmi::indexed_by<bmi::ordered_unique<bmi::composite_key<
-                                          Event, bmi::member<Event, const TicketId, &Event::ticket>,
-                                          bmi::member<Event, const std::uint64_t, &Event::seq>>>>>;
 
 // A set of key prefixes on one index whose ranges together hold every candidate.
 enum class PathIndex { segment_state, segment, assignee, group, category, none };
 struct Path {
     PathIndex index = PathIndex::none;
-    std::vector<std::pair<Symbol, Symbol>> prefixes;  // second is unused for one-field paths
+    std::vector<std::pair<Symbol, Symbol>> prefixes;  // (segment, value); value unused for segment
     std::size_t estimate = 0;
     bool exact = false;  // the ranges hold exactly the tickets the query matches
 };
@@ -90,42 +128,82 @@ bool only_filters(const Query& q, PathIndex idx) {
                  q.priority_max || q.created_from || q.created_before || q.updated_from ||
                  q.updated_before;
     if (other) return false;
+    bool states = q.states.empty(), assignees = q.assignees.empty(), groups = q.groups.empty(),
+         categories = q.categories.empty();
     switch (idx) {
         case PathIndex::segment_state:
-            return q.assignees.empty() && q.groups.empty() && q.categories.empty();
+            return assignees && groups && categories;
         case PathIndex::segment:
-            return q.states.empty() && q.assignees.empty() && q.groups.empty() &&
-                   q.categories.empty();
+            return states && assignees && groups && categories;
         case PathIndex::assignee:
-            return q.segments.empty() && q.states.empty() && q.groups.empty() &&
-                   q.categories.empty();
+            return states && groups && categories;
         case PathIndex::group:
-            return q.segments.empty() && q.states.empty() && q.assignees.empty() &&
-                   q.categories.empty();
+            return states && assignees && categories;
         case PathIndex::category:
-            return q.segments.empty() && q.states.empty() && q.assignees.empty() &&
-                   q.groups.empty();
+            return states && assignees && groups;
         case PathIndex::none:
-            return q.segments.empty() && q.states.empty() && q.assignees.empty() &&
-                   q.groups.empty() && q.categories.empty();
+            return q.segments.empty() && states && assignees && groups && categories;
     }
     return false;
 }
 
-template <typename Index, typename Key>
-std::size_t ranked_count(const Index& idx, const Key& key) {
-    return idx.rank(idx.upper_bound(key)) - idx.rank(idx.lower_bound(key));
+bool listed(const std::vector<Symbol>& wanted, Symbol actual) {
+    return wanted.empty() || std::find(wanted.begin(), wanted.end(), actual) != wanted.end();
+}
+
+// The query's conditions on the fields a row carries; true when the ticket itself must still
+// be checked is decided separately by needs_ticket().
+bool row_matches(const Query& q, const Row& r) {
+    return listed(q.segments, r.segment) && listed(q.states, r.state) &&
+           listed(q.assignees, r.assignee) && listed(q.groups, r.group) &&
+           listed(q.categories, r.category) && (!q.updated_from || r.updated >= *q.updated_from) &&
+           (!q.updated_before || r.updated < *q.updated_before);
+}
+
+bool needs_ticket(const Query& q) {
+    return !q.kinds.empty() || !q.requesters.empty() || !q.tags.empty() || q.priority_min ||
+           q.priority_max || q.created_from || q.created_before;
+}
+
+struct KindKeys {
+    std::string prefix;
+    std::vector<TicketId> by_number;  // 0 where no ticket has the number
+};
+
+// "INC0000042" -> ("INC", 42). False when the key does not end in a number that fits.
+bool split_key(std::string_view key, std::string_view& prefix, std::uint64_t& number) {
+    std::size_t digits = key.size();
+    while (digits > 0 && key[digits - 1] >= '0' && key[digits - 1] <= '9')
+        --digits;
+    if (digits == key.size() || key.size() - digits > 12) return false;
+    prefix = key.substr(0, digits);
+    auto [ptr, ec] = std::from_chars(key.data() + digits, key.data() + key.size(), number);
+    return ec == std::errc() && ptr == key.data() + key.size();
 }
 
 }  // namespace
 
 struct InMemoryStore::Impl {
-    TicketSet tickets;
-    EventSet events;
+    RowSet rows;
+    std::vector<TicketPtr> by_id;  // index id - 1
+    std::vector<KindKeys> keys;
+    std::unordered_map<std::string, TicketId> other_keys;    // keys that do not end in a number
+    Counter states, assignees, groups, categories;           // each by segment and by value
+    std::unordered_map<Symbol, std::size_t> segment_counts;  // tickets per segment
+    detail::EventLog events;
     TicketId next_id = 1;
-    std::uint64_t next_seq = 1;
     std::unordered_map<Symbol, std::uint64_t> next_number;
 
+    const TicketPtr* slot(TicketId id) const {
+        return id >= 1 && id <= by_id.size() && by_id[id - 1] ? &by_id[id - 1] : nullptr;
+    }
+    TicketId find_key(std::string_view key) const;
+    void add_key(const Ticket& t);
+    void remove_key(const Ticket& t);
+    void count(const Ticket& t, std::ptrdiff_t delta);
+    void put(const TicketPtr& next, const TicketPtr& previous);
+
+    std::vector<Symbol> segments_of(const Query& q) const;
     Path best_path(const Query& q) const;
     template <typename F>
     void for_each_in_path(const Path& p, F&& f) const;
@@ -134,46 +212,134 @@ struct InMemoryStore::Impl {
     Page global_scan(const Query& q) const;
 };
 
+TicketId InMemoryStore::Impl::find_key(std::string_view key) const {
+    std::string_view prefix;
+    std::uint64_t number = 0;
+    if (!split_key(key, prefix, number)) {
+        auto it = other_keys.find(std::string(key));
+        return it == other_keys.end() ? 0 : it->second;
+    }
+    for (const auto& k : keys)
+        if (k.prefix == prefix) {
+            if (number >= k.by_number.size()) return 0;
+            TicketId id = k.by_number[number];
+            // "INC42" splits like "INC0000042"; only the exact text is the key.
+            return id && by_id[id - 1]->key == key ? id : 0;
+        }
+    return 0;
+}
+
+void InMemoryStore::Impl::add_key(const Ticket& t) {
+    std::string_view prefix;
+    std::uint64_t number = 0;
+    if (!split_key(t.key, prefix, number)) {
+        other_keys.emplace(t.key, t.id);
+        return;
+    }
+    auto it = std::find_if(keys.begin(), keys.end(), [&](auto& k) { return k.prefix == prefix; });
+    if (it == keys.end()) it = keys.insert(keys.end(), KindKeys{std::string(prefix), {}});
+    if (number >= it->by_number.size())
+        it->by_number.resize(std::max<std::size_t>(number + 1, it->by_number.size() * 2));
+    it->by_number[number] = t.id;
+}
+
+void InMemoryStore::Impl::remove_key(const Ticket& t) {
+    std::string_view prefix;
+    std::uint64_t number = 0;
+    if (!split_key(t.key, prefix, number)) {
+        other_keys.erase(t.key);
+        return;
+    }
+    for (auto& k : keys)
+        if (k.prefix == prefix && number < k.by_number.size()) k.by_number[number] = 0;
+}
+
+void InMemoryStore::Impl::count(const Ticket& t, std::ptrdiff_t delta) {
+    auto& n = segment_counts[t.segment];
+    n = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(n) + delta);
+    if (n == 0) segment_counts.erase(t.segment);
+    states.add(t.segment, t.state, delta);
+    assignees.add(t.segment, t.assignee, delta);
+    groups.add(t.segment, t.assignment_group, delta);
+    categories.add(t.segment, t.category, delta);
+}
+
+// Stores `next` in place of `previous` (nullptr for a new ticket). Only allocation can throw;
+// it does so before anything changes, or after the row is in place and the rest is
+// restored by the caller's undo.
+void InMemoryStore::Impl::put(const TicketPtr& next, const TicketPtr& previous) {
+    TicketId id = next->id;
+    if (previous) {
+        auto& idx = rows.get<by_updated>();
+        auto it = idx.find(boost::make_tuple(previous->updated, id));
+        idx.replace(it, Row(*next));
+        count(*previous, -1);
+    } else {
+        if (by_id.size() < id) by_id.resize(std::max<std::size_t>(id, by_id.size() * 2));
+        add_key(*next);
+        try {
+            rows.insert(Row(*next));
+        } catch (...) {
+            remove_key(*next);
+            throw;
+        }
+    }
+    count(*next, +1);
+    by_id[id - 1] = next;
+}
+
+// Segments to enumerate for a path that starts with the segment: the query's, or every
+// segment that has tickets.
+std::vector<Symbol> InMemoryStore::Impl::segments_of(const Query& q) const {
+    if (!q.segments.empty()) return q.segments;
+    std::vector<Symbol> all;
+    all.reserve(segment_counts.size());
+    for (const auto& [segment, n] : segment_counts)
+        all.push_back(segment);
+    return all;
+}
+
 Path InMemoryStore::Impl::best_path(const Query& q) const {
     Path best;
-    best.estimate = tickets.size();
+    best.estimate = rows.size();
     best.exact = only_filters(q, PathIndex::none);
     auto consider = [&](Path p) {
         p.exact = only_filters(q, p.index);
         if (p.estimate < best.estimate || (p.estimate == best.estimate && p.exact && !best.exact))
             best = std::move(p);
     };
-    if (!q.segments.empty() && !q.states.empty() &&
-        q.segments.size() * q.states.size() <= max_prefixes) {
+    auto segments = segments_of(q);
+    if (!q.states.empty() && segments.size() * q.states.size() <= max_prefixes) {
         Path p{PathIndex::segment_state, {}, 0, false};
-        const auto& idx = tickets.get<by_segment_state>();
-        for (auto seg : q.segments)
+        for (auto seg : segments)
             for (auto st : q.states) {
                 p.prefixes.emplace_back(seg, st);
-                p.estimate += ranked_count(idx, boost::make_tuple(seg, st));
+                p.estimate += states.of(seg, st);
             }
         consider(std::move(p));
-    } else if (!q.segments.empty() && q.segments.size() <= max_prefixes) {
+    }
+    if (!q.segments.empty() && q.segments.size() <= max_prefixes) {
         Path p{PathIndex::segment, {}, 0, false};
-        const auto& idx = tickets.get<by_segment_state>();
         for (auto seg : q.segments) {
             p.prefixes.emplace_back(seg, Symbol{});
-            p.estimate += ranked_count(idx, boost::make_tuple(seg));
+            auto it = segment_counts.find(seg);
+            p.estimate += it == segment_counts.end() ? 0 : it->second;
         }
         consider(std::move(p));
     }
-    auto one_field = [&](PathIndex which, const std::vector<Symbol>& values, const auto& idx) {
-        if (values.empty() || values.size() > max_prefixes) return;
+    auto by_field = [&](PathIndex which, const std::vector<Symbol>& values, const Counter& c) {
+        if (values.empty() || values.size() * segments.size() > max_prefixes) return;
         Path p{which, {}, 0, false};
-        for (auto v : values) {
-            p.prefixes.emplace_back(v, Symbol{});
-            p.estimate += ranked_count(idx, boost::make_tuple(v));
-        }
+        for (auto seg : segments)
+            for (auto v : values) {
+                p.prefixes.emplace_back(seg, v);
+                p.estimate += c.of(seg, v);
+            }
         consider(std::move(p));
     };
-    one_field(PathIndex::assignee, q.assignees, tickets.get<by_assignee>());
-    one_field(PathIndex::group, q.groups, tickets.get<by_group>());
-    one_field(PathIndex::category, q.categories, tickets.get<by_category>());
+    by_field(PathIndex::assignee, q.assignees, assignees);
+    by_field(PathIndex::group, q.groups, groups);
+    by_field(PathIndex::category, q.categories, categories);
     return best;
 }
 
@@ -187,19 +353,19 @@ void InMemoryStore::Impl::for_each_in_path(const Path& p, F&& f) const {
     for (const auto& [a, b] : p.prefixes) {
         switch (p.index) {
             case PathIndex::segment_state:
-                each(tickets.get<by_segment_state>(), boost::make_tuple(a, b));
+                each(rows.get<by_segment_state>(), boost::make_tuple(a, b));
                 break;
             case PathIndex::segment:
-                each(tickets.get<by_segment_state>(), boost::make_tuple(a));
+                each(rows.get<by_segment_state>(), boost::make_tuple(a));
                 break;
             case PathIndex::assignee:
-                each(tickets.get<by_assignee>(), boost::make_tuple(a));
+                each(rows.get<by_assignee>(), boost::make_tuple(a, b));
                 break;
             case PathIndex::group:
-                each(tickets.get<by_group>(), boost::make_tuple(a));
+                each(rows.get<by_group>(), boost::make_tuple(a, b));
                 break;
             case PathIndex::category:
-                each(tickets.get<by_category>(), boost::make_tuple(a));
+                each(rows.get<by_category>(), boost::make_tuple(a, b));
                 break;
             case PathIndex::none:
                 break;
@@ -211,29 +377,28 @@ namespace {
 
 // Walks several ranges of one index, each sorted by (updated, id), as one sorted sequence
 // in the query's direction, starting strictly after the cursor.
-template <typename Index, typename MakeKey>
+template <typename Index>
 void merge_ranges(const Index& idx, const std::vector<std::pair<Symbol, Symbol>>& prefixes,
-                  MakeKey make_key, bool descending, const std::optional<SortPosition>& after,
-                  const std::function<bool(const TicketPtr&)>& visit) {
+                  bool descending, const std::optional<SortPosition>& after,
+                  const std::function<bool(const Row&)>& visit) {
     using It = typename Index::const_iterator;
     struct Range {
         It next, end;  // ascending: [next, end); descending: walk back from next to end
     };
     std::vector<Range> ranges;
     for (const auto& [a, b] : prefixes) {
-        auto [lo, hi] = idx.equal_range(make_key(a, b));
+        auto [lo, hi] = idx.equal_range(boost::make_tuple(a, b));
         if (after) {
-            Instant upd = instant_from_micros(std::get<0>(*after));
-            TicketId id = std::get<2>(*after);
-            auto full = [&](auto... tail) { return make_key(a, b, tail...); };
+            auto full = boost::make_tuple(a, b, instant_from_micros(std::get<0>(*after)),
+                                          std::get<2>(*after));
             if (descending)
-                hi = idx.lower_bound(full(upd, id));
+                hi = idx.lower_bound(full);
             else
-                lo = idx.upper_bound(full(upd, id));
+                lo = idx.upper_bound(full);
         }
         if (lo != hi) ranges.push_back(descending ? Range{hi, lo} : Range{lo, hi});
     }
-    auto position = [](const TicketPtr& t) { return std::make_pair(t->updated, t->id); };
+    auto position = [](const Row& r) { return std::make_pair(r.updated, r.id); };
     while (!ranges.empty()) {
         std::size_t pick = 0;
         for (std::size_t i = 1; i < ranges.size(); ++i) {
@@ -242,9 +407,31 @@ void merge_ranges(const Index& idx, const std::vector<std::pair<Symbol, Symbol>>
             if (descending ? ci > cp : ci < cp) pick = i;
         }
         auto& r = ranges[pick];
-        const TicketPtr& t = descending ? *--r.next : *r.next++;
-        if (!visit(t)) return;
+        const Row& row = descending ? *--r.next : *r.next++;
+        if (!visit(row)) return;
         if (r.next == r.end) ranges.erase(ranges.begin() + static_cast<std::ptrdiff_t>(pick));
+    }
+}
+
+// Walks an index ordered by (instant, id) in the query's direction, after the cursor.
+template <typename Index>
+void walk_ordered(const Index& idx, const Query& q, const std::optional<SortPosition>& after,
+                  const std::function<bool(const Row&)>& visit) {
+    auto lo = idx.begin();
+    auto hi = idx.end();
+    if (after) {
+        auto k = boost::make_tuple(instant_from_micros(std::get<0>(*after)), std::get<2>(*after));
+        if (q.descending)
+            hi = idx.lower_bound(k);
+        else
+            lo = idx.upper_bound(k);
+    }
+    if (q.descending) {
+        while (hi != lo)
+            if (!visit(*--hi)) return;
+    } else {
+        for (; lo != hi; ++lo)
+            if (!visit(*lo)) return;
     }
 }
 
@@ -256,62 +443,41 @@ bool after_cursor(const SortPosition& pos, const std::optional<SortPosition>& af
 
 }  // namespace
 
+// Pages in (updated, id) or (created, id) order straight off an index, checking each row
+// and reading the ticket only when the query filters on fields the row lacks.
 Page InMemoryStore::Impl::ordered_scan(const Query& q, const Path& p) const {
     Page page;
     std::optional<SortPosition> after;
     if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
     bool more = false;
-    auto visit = [&](const TicketPtr& t) {
-        if (!q.matches(*t)) return true;
+    bool deref = needs_ticket(q);
+    auto visit = [&](const Row& r) {
+        if (!row_matches(q, r) || (deref && !q.matches(*r.t))) return true;
         if (page.tickets.size() == q.limit) {
             more = true;
             return false;
         }
-        page.tickets.push_back(t);
+        page.tickets.push_back(by_id[r.id - 1]);
         return true;
     };
-    std::vector<std::pair<Symbol, Symbol>> none = {{Symbol{}, Symbol{}}};
     switch (p.index) {
         case PathIndex::segment_state:
-            merge_ranges(
-                tickets.get<by_segment_state>(), p.prefixes,
-                [](Symbol a, Symbol b, auto... tail) { return boost::make_tuple(a, b, tail...); },
-                q.descending, after, visit);
+            merge_ranges(rows.get<by_segment_state>(), p.prefixes, q.descending, after, visit);
             break;
         case PathIndex::assignee:
-        case PathIndex::group:
-        case PathIndex::category: {
-            auto key = [](Symbol a, Symbol, auto... tail) { return boost::make_tuple(a, tail...); };
-            if (p.index == PathIndex::assignee)
-                merge_ranges(tickets.get<by_assignee>(), p.prefixes, key, q.descending, after,
-                             visit);
-            else if (p.index == PathIndex::group)
-                merge_ranges(tickets.get<by_group>(), p.prefixes, key, q.descending, after, visit);
-            else
-                merge_ranges(tickets.get<by_category>(), p.prefixes, key, q.descending, after,
-                             visit);
+            merge_ranges(rows.get<by_assignee>(), p.prefixes, q.descending, after, visit);
             break;
-        }
-        default: {
-            const auto& idx = tickets.get<by_updated>();
-            auto lo = idx.begin();
-            auto hi = idx.end();
-            if (after) {
-                auto k = boost::make_tuple(instant_from_micros(std::get<0>(*after)),
-                                           std::get<2>(*after));
-                if (q.descending)
-                    hi = idx.lower_bound(k);
-                else
-                    lo = idx.upper_bound(k);
-            }
-            if (q.descending) {
-                while (hi != lo)
-                    if (!visit(*--hi)) break;
-            } else {
-                for (; lo != hi; ++lo)
-                    if (!visit(*lo)) break;
-            }
-        }
+        case PathIndex::group:
+            merge_ranges(rows.get<by_group>(), p.prefixes, q.descending, after, visit);
+            break;
+        case PathIndex::category:
+            merge_ranges(rows.get<by_category>(), p.prefixes, q.descending, after, visit);
+            break;
+        default:
+            if (q.sort == SortKey::created)
+                walk_ordered(rows.get<by_created>(), q, after, visit);
+            else
+                walk_ordered(rows.get<by_updated>(), q, after, visit);
     }
     if (more)
         page.next_cursor =
@@ -323,14 +489,14 @@ Page InMemoryStore::Impl::gather_and_sort(const Query& q, const Path& p) const {
     std::optional<SortPosition> after;
     if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
     std::vector<std::pair<SortPosition, const TicketPtr*>> hits;
-    auto take = [&](const TicketPtr& t) {
-        if (!q.matches(*t)) return;
-        auto pos = sort_position(*t, q.sort);
-        if (after_cursor(pos, after, q.descending)) hits.emplace_back(pos, &t);
+    auto take = [&](const Row& r) {
+        if (!row_matches(q, r) || !q.matches(*r.t)) return;
+        auto pos = sort_position(*r.t, q.sort);
+        if (after_cursor(pos, after, q.descending)) hits.emplace_back(pos, &by_id[r.id - 1]);
     };
     if (p.index == PathIndex::none) {
-        for (const auto& t : tickets.get<by_id>())
-            take(t);
+        for (const auto& r : rows.get<by_updated>())
+            take(r);
     } else {
         for_each_in_path(p, take);
     }
@@ -348,54 +514,17 @@ Page InMemoryStore::Impl::gather_and_sort(const Query& q, const Path& p) const {
     return page;
 }
 
-Page InMemoryStore::Impl::global_scan(const Query& q) const {
-    // Created order: walk the (created, id) index and filter.
-    Page page;
-    std::optional<SortPosition> after;
-    if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
-    const auto& idx = tickets.get<by_created>();
-    auto lo = idx.begin();
-    auto hi = idx.end();
-    if (after) {
-        auto k = boost::make_tuple(instant_from_micros(std::get<0>(*after)), std::get<2>(*after));
-        if (q.descending)
-            hi = idx.lower_bound(k);
-        else
-            lo = idx.upper_bound(k);
-    }
-    bool more = false;
-    auto visit = [&](const TicketPtr& t) {
-        if (!q.matches(*t)) return true;
-        if (page.tickets.size() == q.limit) return !(more = true);
-        page.tickets.push_back(t);
-        return true;
-    };
-    if (q.descending) {
-        while (hi != lo)
-            if (!visit(*--hi)) break;
-    } else {
-        for (; lo != hi; ++lo)
-            if (!visit(*lo)) break;
-    }
-    if (more)
-        page.next_cursor =
-            encode_cursor(q.sort, q.descending, sort_position(*page.tickets.back(), q.sort));
-    return page;
-}
-
 InMemoryStore::InMemoryStore() : impl_(std::make_unique<Impl>()) {}
 InMemoryStore::~InMemoryStore() = default;
 
 TicketPtr InMemoryStore::get(TicketId id) const {
-    const auto& idx = impl_->tickets.get<by_id>();
-    auto it = idx.find(id);
-    return it == idx.end() ? nullptr : *it;
+    const TicketPtr* t = impl_->slot(id);
+    return t ? *t : nullptr;
 }
 
 TicketPtr InMemoryStore::get_by_key(std::string_view key) const {
-    const auto& idx = impl_->tickets.get<by_key>();
-    auto it = idx.find(key, KeyHash{}, KeyEqual{});
-    return it == idx.end() ? nullptr : *it;
+    TicketId id = impl_->find_key(key);
+    return id ? impl_->by_id[id - 1] : nullptr;
 }
 
 // Gathering a path's candidates and sorting them beats walking a global order index when
@@ -404,11 +533,10 @@ constexpr std::size_t gather_limit = 20000;
 
 Page InMemoryStore::query(const Query& q) const {
     Path p = impl_->best_path(q);
-    bool ordered_path = p.index != PathIndex::segment;
+    bool ordered_path = p.index != PathIndex::segment && p.index != PathIndex::none;
     if (q.sort == SortKey::updated && ordered_path) return impl_->ordered_scan(q, p);
-    if (q.sort == SortKey::updated && p.estimate > gather_limit)
+    if (q.sort != SortKey::priority && (p.index == PathIndex::none || p.estimate > gather_limit))
         return impl_->ordered_scan(q, Path{});
-    if (q.sort == SortKey::created && p.estimate > gather_limit) return impl_->global_scan(q);
     return impl_->gather_and_sort(q, p);
 }
 
@@ -416,22 +544,22 @@ std::size_t InMemoryStore::count(const Query& q) const {
     Path p = impl_->best_path(q);
     if (p.exact) return p.estimate;
     std::size_t n = 0;
-    auto take = [&](const TicketPtr& t) { n += q.matches(*t) ? 1 : 0; };
+    bool deref = needs_ticket(q);
+    auto take = [&](const Row& r) { n += row_matches(q, r) && (!deref || q.matches(*r.t)); };
     if (p.index == PathIndex::none)
-        for (const auto& t : impl_->tickets.get<by_id>())
-            take(t);
+        for (const auto& r : impl_->rows.get<by_updated>())
+            take(r);
     else
         impl_->for_each_in_path(p, take);
     return n;
 }
 
 std::vector<Event> InMemoryStore::history(TicketId id) const {
-    auto [lo, hi] = impl_->events.equal_range(boost::make_tuple(id));
-    return std::vector<Event>(lo, hi);
+    return impl_->events.history(id);
 }
 
 std::size_t InMemoryStore::size() const {
-    return impl_->tickets.size();
+    return impl_->rows.size();
 }
 
 std::pair<TicketId, std::uint64_t> InMemoryStore::allocate(Symbol kind) {
@@ -439,59 +567,70 @@ std::pair<TicketId, std::uint64_t> InMemoryStore::allocate(Symbol kind) {
 }
 
 void InMemoryStore::commit(Commit& c) {
-    auto& by_ids = impl_->tickets.get<by_id>();
-    auto& by_keys = impl_->tickets.get<by_key>();
+    auto& m = *impl_;
     // Check everything before touching anything.
     for (std::size_t i = 0; i < c.tickets.size(); ++i) {
         const auto& w = c.tickets[i];
+        TicketId id = w.ticket->id;
         for (std::size_t j = 0; j < i; ++j)
-            if (c.tickets[j].ticket->id == w.ticket->id)
+            if (c.tickets[j].ticket->id == id)
                 throw Error(Errc::internal,
-                            fmt::format("ticket {} written twice in one commit", w.ticket->id));
-        auto it = by_ids.find(w.ticket->id);
-        std::uint64_t current = it == by_ids.end() ? 0 : (*it)->version;
+                            fmt::format("ticket {} written twice in one commit", id));
+        // Ids index a dense vector: they come from allocate(), or close to its range.
+        if (id == 0 || id > m.next_id + (1u << 20))
+            throw Error(Errc::internal,
+                        fmt::format("ticket id {} is far outside the allocated range", id));
+        const TicketPtr* slot = m.slot(id);
+        std::uint64_t current = slot ? (*slot)->version : 0;
         if (current != w.expected_version)
             throw Error(Errc::conflict, "version",
-                        fmt::format("ticket {} is at version {}, the change was made on {}",
-                                    w.ticket->id, current, w.expected_version));
-        if (current == 0 && by_keys.find(w.ticket->key, KeyHash{}, KeyEqual{}) != by_keys.end())
+                        fmt::format("ticket {} is at version {}, the change was made on {}", id,
+                                    current, w.expected_version));
+        if (current == 0 && m.find_key(w.ticket->key))
             throw Error(Errc::conflict, "key",
                         fmt::format("key {} is already taken", w.ticket->key));
+        if (current != 0 && (*slot)->key != w.ticket->key)
+            throw Error(Errc::internal, fmt::format("ticket {} changed its key", id));
     }
     // Apply, undoing on failure (only allocation can fail here).
     std::vector<TicketPtr> previous;
+    previous.reserve(c.tickets.size());
     std::size_t applied = 0, appended = 0;
+    std::uint64_t first_seq = m.events.size() + 1;
     try {
         for (auto& w : c.tickets) {
-            auto it = by_ids.find(w.ticket->id);
-            if (it == by_ids.end()) {
-                previous.push_back(nullptr);
-                by_ids.insert(w.ticket);
-            } else {
-                previous.push_back(*it);
-                by_ids.replace(it, w.ticket);
-            }
+            const TicketPtr* slot = m.slot(w.ticket->id);
+            previous.push_back(slot ? *slot : nullptr);
+            m.put(w.ticket, previous.back());
             ++applied;
         }
         for (auto& e : c.events) {
-            e.seq = impl_->next_seq + appended;
-            impl_->events.insert(e);
+            e.seq = first_seq + appended;
+            m.events.append(e);
             ++appended;
         }
+        for (auto& w : c.tickets)
+            m.next_id = std::max(m.next_id, w.ticket->id + 1);
     } catch (...) {
-        for (std::size_t i = 0; i < appended; ++i)
-            impl_->events.erase(
-                impl_->events.find(boost::make_tuple(c.events[i].ticket, c.events[i].seq)));
-        for (std::size_t i = 0; i < applied; ++i) {
-            auto it = by_ids.find(c.tickets[i].ticket->id);
-            if (previous[i])
-                by_ids.replace(it, previous[i]);
-            else
-                by_ids.erase(it);
+        while (appended > 0) {
+            m.events.pop_back();
+            --appended;
+        }
+        while (applied > 0) {
+            --applied;
+            const TicketPtr& now = c.tickets[applied].ticket;
+            if (previous[applied]) {
+                m.put(previous[applied], now);
+            } else {
+                auto& idx = m.rows.get<by_updated>();
+                idx.erase(idx.find(boost::make_tuple(now->updated, now->id)));
+                m.count(*now, -1);
+                m.remove_key(*now);
+                m.by_id[now->id - 1] = nullptr;
+            }
         }
         throw;
     }
-    impl_->next_seq += appended;
 }
 
 ITSM_END_NAMESPACE
