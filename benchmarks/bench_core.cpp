@@ -208,6 +208,14 @@ void BM_Get_engine(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
+void BM_GetShared_engine(benchmark::State& state) {
+    auto& d = engine_desk(size_arg(state));
+    std::size_t i = 0;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(d.engine.get_shared(d.actor, d.ids[i++ % sample_count]));
+    state.SetItemsProcessed(state.iterations());
+}
+
 void BM_Get_store(benchmark::State& state) {
     auto& d = engine_desk(size_arg(state));
     std::size_t i = 0;
@@ -572,6 +580,7 @@ void register_all() {
     add("Create/sqlite", BM_Create_sqlite)->UseManualTime()->Unit(benchmark::kMillisecond);
 
     micro("Get/engine", BM_Get_engine);
+    micro("GetShared/engine", BM_GetShared_engine);
     micro("Get/store", BM_Get_store);
     micro("Get/sqlite", BM_Get_sqlite);
     micro("GetByKey/engine", BM_GetByKey_engine);

@@ -26,6 +26,10 @@ thread_local const void* delivering = nullptr;
 
 void Engine::Impl::deliver() {
     if (delivering == this) return;  // the outer delivery loop will pick the events up
+    if (observer_count.load(std::memory_order_acquire) == 0) {
+        std::lock_guard q(queue_mutex);
+        if (pending.empty()) return;
+    }
     std::lock_guard d(deliver_mutex);
     delivering = this;
     for (;;) {
@@ -101,13 +105,13 @@ Ticket Engine::create(const Actor& actor, const NewTicket& in) {
 }
 
 Ticket Engine::get(const Actor& actor, TicketId id) const {
+    return *get_shared(actor, id);
+}
+
+TicketPtr Engine::get_shared(const Actor& actor, TicketId id) const {
     check_actor(actor.user);
-    TicketPtr t;
-    {
-        std::shared_lock lock(impl_->mutex);
-        t = impl_->load(id);
-    }
-    return *t;
+    std::shared_lock lock(impl_->mutex);
+    return impl_->load(id);
 }
 
 Ticket Engine::get_by_key(const Actor& actor, std::string_view key) const {
@@ -446,6 +450,7 @@ std::uint64_t Engine::subscribe(Observer observer) {
     std::lock_guard o(impl_->observers_mutex);
     auto id = impl_->next_subscription++;
     impl_->observers.emplace_back(id, std::make_shared<Observer>(std::move(observer)));
+    impl_->observer_count.store(impl_->observers.size(), std::memory_order_release);
     return id;
 }
 
@@ -458,6 +463,7 @@ void Engine::unsubscribe(std::uint64_t subscription) {
         throw Error(Errc::not_found, "subscription",
                     fmt::format("no subscription {}", subscription));
     obs.erase(it);
+    impl_->observer_count.store(obs.size(), std::memory_order_release);
 }
 
 ITSM_END_NAMESPACE

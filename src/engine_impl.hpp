@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,8 @@ struct Engine::Impl {
     std::mutex observers_mutex;
     std::vector<std::pair<std::uint64_t, std::shared_ptr<Observer>>> observers;
     std::uint64_t next_subscription = 1;
+    // Events are queued only while someone observes: an unobserved engine skips the copy.
+    std::atomic<std::size_t> observer_count{0};
     std::mutex queue_mutex;
     std::deque<Event> pending;  // committed, not yet delivered, in seq order
     std::mutex deliver_mutex;
@@ -75,6 +78,7 @@ struct Engine::Impl {
     // Commits under the writer lock and queues the events for delivery.
     void commit(Commit& c) {
         store->commit(c);
+        if (observer_count.load(std::memory_order_acquire) == 0) return;
         std::lock_guard q(queue_mutex);
         pending.insert(pending.end(), c.events.begin(), c.events.end());
     }

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 #include "itsm/error.hpp"
 
@@ -36,6 +38,14 @@ bool is_valid_utf8(std::string_view s) noexcept {
     constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};  // by sequence length
     std::size_t i = 0;
     while (i < s.size()) {
+        // Most text is ASCII: skip it eight bytes at a time.
+        while (i + 8 <= s.size()) {
+            std::uint64_t word;
+            std::memcpy(&word, s.data() + i, 8);
+            if (word & 0x8080808080808080ull) break;
+            i += 8;
+        }
+        if (i == s.size()) break;
         auto c = static_cast<unsigned char>(s[i]);
         std::size_t len = 0;
         std::uint32_t cp = 0;
@@ -69,12 +79,17 @@ bool is_valid_utf8(std::string_view s) noexcept {
 }
 
 void check_actor(Symbol user) {
+    // Symbols are interned and immutable, so a thread that acts as the same user again and
+    // again (the usual case) checks the text once.
+    thread_local Symbol last_valid;
+    if (user == last_valid && !user.empty()) return;
     if (user.empty()) throw Error(Errc::invalid_argument, "actor", "must name a user");
     try {
         check_symbol("actor", user, true);
     } catch (const Error& e) {
         throw Error(Errc::invalid_argument, e.what());
     }
+    last_valid = user;
 }
 
 std::string checked_title(std::string_view title) {

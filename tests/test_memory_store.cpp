@@ -262,8 +262,12 @@ TEST_CASE("the event log keeps every part of every event, per ticket in seq orde
     Commit c;
     c.tickets = {{make_ticket(1), 0}, {make_ticket(2), 0}};
     std::vector<Event> written;
-    std::vector<Value> values = {Value{}, Value{std::string("")}, Value{std::string(300, 'x')},
-                                 Value{std::int64_t{-7}}, Value{true}, Value{false},
+    std::vector<Value> values = {Value{},
+                                 Value{std::string("")},
+                                 Value{std::string(300, 'x')},
+                                 Value{std::int64_t{-7}},
+                                 Value{true},
+                                 Value{false},
                                  Value{instant_from_micros(-62135596800000000)}};
     for (std::size_t i = 0; i < values.size(); ++i) {
         Event e = event_for(1 + i % 2);
@@ -296,4 +300,16 @@ TEST_CASE("the event log keeps every part of every event, per ticket in seq orde
             CHECK(h[i].link == expected[i].link);
         }
     }
+}
+
+TEST_CASE("a canonical key far beyond the allocated numbers is still found") {
+    InMemoryStore s;
+    Commit c;
+    auto far = std::make_shared<Ticket>(*make_ticket(1));
+    far->key = "INC999999999999";
+    c.tickets = {{far, 0}, {make_ticket(2), 0}};
+    s.commit(c);
+    CHECK(s.get_by_key("INC999999999999")->id == 1);
+    CHECK(s.get_by_key("INC0000002")->id == 2);
+    CHECK(s.get_by_key("INC0000001") == nullptr);
 }

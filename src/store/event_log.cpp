@@ -105,8 +105,7 @@ void EventLog::append(const Event& e) {
             put_u64(body, e.link->other);
         }
     }
-    if (last_.size() <= e.ticket)
-        last_.resize(std::max<std::size_t>(e.ticket + 1, last_.size() * 2));
+    if (last_.size() <= e.ticket) last_.resize(e.ticket + 1);
     events_.push_back({e.ticket, e.at, e.actor, e.field, last_[e.ticket], e.type, std::move(body)});
     last_[e.ticket] = e.seq;
 }

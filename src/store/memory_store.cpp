@@ -170,15 +170,23 @@ struct KindKeys {
     std::vector<TicketId> by_number;  // 0 where no ticket has the number
 };
 
-// "INC0000042" -> ("INC", 42). False when the key does not end in a number that fits.
+// "INC0000042" -> ("INC", 42), for keys in format_key's canonical form only: the number
+// padded to seven digits and no further. Such a key is found from its text alone, without
+// reading the ticket; any other key shape goes to a plain map.
 bool split_key(std::string_view key, std::string_view& prefix, std::uint64_t& number) {
     std::size_t digits = key.size();
     while (digits > 0 && key[digits - 1] >= '0' && key[digits - 1] <= '9')
         --digits;
-    if (digits == key.size() || key.size() - digits > 12) return false;
-    prefix = key.substr(0, digits);
+    std::size_t width = key.size() - digits;
+    if (width < 7 || width > 12) return false;
     auto [ptr, ec] = std::from_chars(key.data() + digits, key.data() + key.size(), number);
-    return ec == std::errc() && ptr == key.data() + key.size();
+    if (ec != std::errc() || ptr != key.data() + key.size()) return false;
+    std::size_t natural = 1;
+    for (auto n = number; n >= 10; n /= 10)
+        ++natural;
+    if (width != std::max<std::size_t>(7, natural)) return false;
+    prefix = key.substr(0, digits);
+    return true;
 }
 
 }  // namespace
@@ -198,6 +206,7 @@ struct InMemoryStore::Impl {
         return id >= 1 && id <= by_id.size() && by_id[id - 1] ? &by_id[id - 1] : nullptr;
     }
     TicketId find_key(std::string_view key) const;
+    KindKeys* keys_for(const Ticket& t, std::uint64_t& number);
     void add_key(const Ticket& t);
     void remove_key(const Ticket& t);
     void count(const Ticket& t, std::ptrdiff_t delta);
@@ -215,43 +224,42 @@ struct InMemoryStore::Impl {
 TicketId InMemoryStore::Impl::find_key(std::string_view key) const {
     std::string_view prefix;
     std::uint64_t number = 0;
-    if (!split_key(key, prefix, number)) {
-        auto it = other_keys.find(std::string(key));
-        return it == other_keys.end() ? 0 : it->second;
-    }
-    for (const auto& k : keys)
-        if (k.prefix == prefix) {
-            if (number >= k.by_number.size()) return 0;
-            TicketId id = k.by_number[number];
-            // "INC42" splits like "INC0000042"; only the exact text is the key.
-            return id && by_id[id - 1]->key == key ? id : 0;
-        }
-    return 0;
+    if (split_key(key, prefix, number))
+        for (const auto& k : keys)
+            if (k.prefix == prefix && number < k.by_number.size() && k.by_number[number])
+                return k.by_number[number];
+    if (other_keys.empty()) return 0;
+    auto it = other_keys.find(std::string(key));
+    return it == other_keys.end() ? 0 : it->second;
+}
+
+// The vector of a prefix grows with its numbers, which the store allocates densely; a
+// number far beyond them (a key made elsewhere) goes to the map instead.
+KindKeys* InMemoryStore::Impl::keys_for(const Ticket& t, std::uint64_t& number) {
+    std::string_view prefix;
+    if (!split_key(t.key, prefix, number)) return nullptr;
+    auto it = std::find_if(keys.begin(), keys.end(), [&](auto& k) { return k.prefix == prefix; });
+    if (it == keys.end()) it = keys.insert(keys.end(), KindKeys{std::string(prefix), {}});
+    if (number > it->by_number.size() + (1u << 20)) return nullptr;
+    return &*it;
 }
 
 void InMemoryStore::Impl::add_key(const Ticket& t) {
-    std::string_view prefix;
     std::uint64_t number = 0;
-    if (!split_key(t.key, prefix, number)) {
+    KindKeys* k = keys_for(t, number);
+    if (!k) {
         other_keys.emplace(t.key, t.id);
         return;
     }
-    auto it = std::find_if(keys.begin(), keys.end(), [&](auto& k) { return k.prefix == prefix; });
-    if (it == keys.end()) it = keys.insert(keys.end(), KindKeys{std::string(prefix), {}});
-    if (number >= it->by_number.size())
-        it->by_number.resize(std::max<std::size_t>(number + 1, it->by_number.size() * 2));
-    it->by_number[number] = t.id;
+    if (number >= k->by_number.size()) k->by_number.resize(number + 1);
+    k->by_number[number] = t.id;
 }
 
 void InMemoryStore::Impl::remove_key(const Ticket& t) {
-    std::string_view prefix;
+    if (other_keys.erase(t.key)) return;
     std::uint64_t number = 0;
-    if (!split_key(t.key, prefix, number)) {
-        other_keys.erase(t.key);
-        return;
-    }
-    for (auto& k : keys)
-        if (k.prefix == prefix && number < k.by_number.size()) k.by_number[number] = 0;
+    if (KindKeys* k = keys_for(t, number); k && number < k->by_number.size())
+        k->by_number[number] = 0;
 }
 
 void InMemoryStore::Impl::count(const Ticket& t, std::ptrdiff_t delta) {
@@ -275,7 +283,7 @@ void InMemoryStore::Impl::put(const TicketPtr& next, const TicketPtr& previous) 
         idx.replace(it, Row(*next));
         count(*previous, -1);
     } else {
-        if (by_id.size() < id) by_id.resize(std::max<std::size_t>(id, by_id.size() * 2));
+        if (by_id.size() < id) by_id.resize(id);
         add_key(*next);
         try {
             rows.insert(Row(*next));
