@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import json
 import weakref
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
@@ -16,6 +15,10 @@ from .model import (
     Page,
     Ticket,
     check_id,
+    comment_from_text,
+    list_from_text,
+    page_from_text,
+    ticket_from_text,
     duration_micros,
     encode_body,
     encode_text,
@@ -128,14 +131,14 @@ class Engine:
         body = encode_body("new_ticket", fields)
         lib = self._lib
         text = lib.text(lib.itsm_ticket_create, self._h(), encode_text("actor", actor), body)
-        return Ticket.from_json(json.loads(text))
+        return ticket_from_text(text)
 
     def get(self, actor: str, ticket_id: int) -> Ticket:
         """The ticket with this id. Raises :class:`~itsm.NotFound`."""
         lib = self._lib
         tid = check_id("ticket_id", ticket_id)
         text = lib.text(lib.itsm_ticket_get, self._h(), encode_text("actor", actor), tid)
-        return Ticket.from_json(json.loads(text))
+        return ticket_from_text(text)
 
     def get_by_key(self, actor: str, key: str) -> Ticket:
         """The ticket with this human key, e.g. ``"INC0000042"``. Raises
@@ -143,7 +146,7 @@ class Engine:
         lib = self._lib
         k = encode_text("key", key)
         text = lib.text(lib.itsm_ticket_get_by_key, self._h(), encode_text("actor", actor), k)
-        return Ticket.from_json(json.loads(text))
+        return ticket_from_text(text)
 
     def update(self, actor: str, ticket_id: int, *, version: Optional[int] = None, **changes: Any) -> Ticket:
         """Changes the fields given as keywords (``None`` clears an optional field or drops
@@ -159,7 +162,7 @@ class Engine:
         tid = check_id("ticket_id", ticket_id)
         body = encode_body("patch", changes)
         text = lib.text(lib.itsm_ticket_update, self._h(), encode_text("actor", actor), tid, body)
-        return Ticket.from_json(json.loads(text))
+        return ticket_from_text(text)
 
     def comment(self, actor: str, ticket_id: int, text: str, *, work_note: bool = False) -> Comment:
         """Adds a public reply, or an internal work note with ``work_note=True``. Raises
@@ -174,14 +177,14 @@ class Engine:
             encode_text("text", text),
             1 if work_note else 0,
         )
-        return Comment.from_json(json.loads(out))
+        return comment_from_text(out)
 
     def comments(self, actor: str, ticket_id: int) -> List[Comment]:
         """The ticket's comments and work notes, oldest first."""
         lib = self._lib
         tid = check_id("ticket_id", ticket_id)
         text = lib.text(lib.itsm_ticket_comments, self._h(), encode_text("actor", actor), tid)
-        return [Comment.from_json(c) for c in json.loads(text)]
+        return list_from_text(Comment, text)
 
     def link(self, actor: str, from_id: int, link_type: str, to_id: int) -> None:
         """Links two tickets (``link(a, "child_of", b)`` makes ``b`` the parent of ``a``).
@@ -206,7 +209,7 @@ class Engine:
         lib = self._lib
         body = encode_body("query", query)
         text = lib.text(lib.itsm_ticket_query, self._h(), encode_text("actor", actor), body)
-        return Page.from_json(json.loads(text))
+        return page_from_text(text)
 
     def query(self, actor: str, *, page_size: Optional[int] = None, **filters: Any) -> "TicketQuery":
         """The tickets that match ``filters`` (``kinds``, ``states``, ``assignees``,
@@ -227,7 +230,7 @@ class Engine:
         lib = self._lib
         tid = check_id("ticket_id", ticket_id)
         text = lib.text(lib.itsm_ticket_history, self._h(), encode_text("actor", actor), tid)
-        return [Event.from_json(e) for e in json.loads(text)]
+        return list_from_text(Event, text)
 
 
 class TicketQuery:

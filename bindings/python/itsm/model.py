@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, fields
 from dataclasses import field as _field
 from datetime import datetime, timedelta, timezone
@@ -18,10 +19,14 @@ _MICRO = timedelta(microseconds=1)
 # ---- Instants ----------------------------------------------------------------------------
 
 
+# Python 3.11 reads the "Z" itself; before, it must be spelled "+00:00".
+_READS_Z = sys.version_info >= (3, 11)
+
+
 def parse_instant(text: str) -> datetime:
     """An ISO-8601 UTC instant from the ABI (``2026-03-02T08:00:00Z``, with ``.ffffff``
     when there is a fraction) as a timezone-aware ``datetime`` in UTC."""
-    if text.endswith("Z"):
+    if not _READS_Z and text.endswith("Z"):
         text = text[:-1] + "+00:00"
     return datetime.fromisoformat(text)
 
@@ -117,22 +122,42 @@ R = TypeVar("R")
 def _record(cls: Type[R], data: Any, converters: Mapping[str, Callable[[Any], Any]]) -> R:
     """Builds a record from a JSON object: known members (converted where a converter is
     given) become fields, members this package does not know go to ``extra``, so a library
-    that adds members to its JSON never breaks parsing."""
+    that adds members to its JSON never breaks parsing. ``data`` is not modified."""
     if not isinstance(data, dict):
         raise InternalError(f"{cls.__name__}: expected a JSON object from libitsm, got {data!r}")
+    return _owned_record(cls, dict(data), converters)
+
+
+def _owned_record(cls: Type[R], data: Dict[str, Any], converters: Mapping[str, Callable[[Any], Any]]) -> R:
+    """As :func:`_record`, on a dict the caller hands over (it is reused for the fields).
+
+    Records are built without calling ``__init__`` when every field is present, which
+    makes parsing a ticket several times faster; the result is the same frozen dataclass.
+    """
     known = _FIELDS[cls]
-    values: Dict[str, Any] = {}
-    extra: Dict[str, Any] = {}
-    for name, value in data.items():
-        if name in known:
-            conv = converters.get(name)
-            values[name] = value if conv is None or value is None else conv(value)
-        else:
-            extra[name] = value
-    try:
-        return cls(**values, extra=extra)  # type: ignore[call-arg]
+    keys = data.keys()
+    unknown = keys - known
+    extra = {name: data.pop(name) for name in unknown} if unknown else {}
+    for name, conv in converters.items():
+        value = data.get(name)
+        if value is not None:
+            data[name] = conv(value)
+    if len(data) == len(known):
+        record = object.__new__(cls)
+        data["extra"] = extra
+        record.__dict__.update(data)
+        return record
+    try:  # some member is missing: __init__ applies the defaults or names what lacks
+        return cls(**data, extra=extra)  # type: ignore[call-arg]
     except TypeError as e:
         raise InternalError(f"{cls.__name__}: unexpected JSON from libitsm: {e}") from None
+
+
+def _parse(cls: Type[R], text: bytes, converters: Mapping[str, Callable[[Any], Any]]) -> R:
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise InternalError(f"{cls.__name__}: expected a JSON object from libitsm, got {data!r}")
+    return _owned_record(cls, data, converters)
 
 
 @dataclass(frozen=True)
@@ -191,7 +216,7 @@ class Ticket:
 _TICKET_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {
     "tags": tuple,
     "watchers": tuple,
-    "links": lambda links: tuple(Link.from_json(x) for x in links),
+    "links": lambda links: tuple(_record(Link, x, {}) for x in links),
     "created": parse_instant,
     "updated": parse_instant,
     "resolved": parse_instant,
@@ -218,7 +243,7 @@ class Comment:
 
     @classmethod
     def from_json(cls, data: Any) -> "Comment":
-        return _record(cls, data, {"at": parse_instant})
+        return _record(cls, data, _COMMENT_CONVERTERS)
 
 
 @dataclass(frozen=True)
@@ -241,7 +266,7 @@ class Event:
 
     @classmethod
     def from_json(cls, data: Any) -> "Event":
-        return _record(cls, data, {"at": parse_instant, "link": Link.from_json})
+        return _record(cls, data, _EVENT_CONVERTERS)
 
 
 @dataclass(frozen=True)
@@ -256,7 +281,38 @@ class Page:
 
     @classmethod
     def from_json(cls, data: Any) -> "Page":
-        return _record(cls, data, {"tickets": lambda ts: [Ticket.from_json(t) for t in ts]})
+        return _record(cls, data, _PAGE_CONVERTERS)
+
+
+_PAGE_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {
+    "tickets": lambda ts: [_record(Ticket, t, _TICKET_CONVERTERS) for t in ts]
+}
+_COMMENT_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {"at": parse_instant}
+_EVENT_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {"at": parse_instant, "link": Link.from_json}
+
+
+def ticket_from_text(text: bytes) -> Ticket:
+    """A ticket from the ABI's JSON text."""
+    return _parse(Ticket, text, _TICKET_CONVERTERS)
+
+
+def comment_from_text(text: bytes) -> Comment:
+    """A comment from the ABI's JSON text."""
+    return _parse(Comment, text, _COMMENT_CONVERTERS)
+
+
+def page_from_text(text: bytes) -> Page:
+    """A query page from the ABI's JSON text."""
+    return _parse(Page, text, _PAGE_CONVERTERS)
+
+
+def list_from_text(cls: Type[R], text: bytes) -> List[R]:
+    """A JSON array of comments or events from the ABI's text."""
+    items = json.loads(text)
+    if not isinstance(items, list):
+        raise InternalError(f"expected a JSON array from libitsm, got {items!r}")
+    converters = _COMMENT_CONVERTERS if cls is Comment else _EVENT_CONVERTERS
+    return [_record(cls, x, converters) for x in items]
 
 
 _FIELDS = {cls: frozenset(f.name for f in fields(cls)) - {"extra"} for cls in (Link, Ticket, Comment, Event, Page)}
