@@ -79,15 +79,34 @@ def _json_default(value: Any) -> Any:
 
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
+try:  # the C encoder behind json, made once rather than per call as json.dumps does
+    from json.encoder import c_make_encoder as _c_make_encoder
+    from json.encoder import encode_basestring as _encode_basestring
+except ImportError:  # pragma: no cover - CPython always has it
+    _c_make_encoder = None
+
+if _c_make_encoder is not None:
+    # No circular-reference markers: a self-containing body ends in RecursionError, which
+    # encode_body reports as InvalidArgument like any other body JSON cannot carry.
+    _c_encoder = _c_make_encoder(
+        None, _json_default, _encode_basestring, None, ":", ",", False, False, True
+    )
+
+    def _dumps(body: Any) -> str:
+        return "".join(_c_encoder(body, 0))
+
+else:  # pragma: no cover
+    _dumps = _encoder.encode
+
 
 def encode_body(name: str, body: Mapping[str, Any]) -> bytes:
     """A request body as compact UTF-8 JSON. ``datetime`` values become ISO-8601 UTC text,
     sets sorted lists. Raises :class:`InvalidArgument` for what JSON cannot carry."""
     try:
-        return _encoder.encode(body).encode("utf-8")
+        return _dumps(body).encode("utf-8")
     except InvalidArgument as e:
         raise InvalidArgument(f"{name}{e.message[len('(value)'):]}") from None
-    except (TypeError, ValueError, UnicodeEncodeError) as e:
+    except (TypeError, ValueError, UnicodeEncodeError, RecursionError) as e:
         raise InvalidArgument(f"{name}: cannot be sent as JSON: {e}") from None
 
 
@@ -135,9 +154,9 @@ def _owned_record(cls: Type[R], data: Dict[str, Any], converters: Mapping[str, C
     makes parsing a ticket several times faster; the result is the same frozen dataclass.
     """
     known = _FIELDS[cls]
-    keys = data.keys()
-    unknown = keys - known
-    extra = {name: data.pop(name) for name in unknown} if unknown else {}
+    extra = {}
+    if not known.issuperset(data):
+        extra = {name: data.pop(name) for name in data.keys() - known}
     for name, conv in converters.items():
         value = data.get(name)
         if value is not None:

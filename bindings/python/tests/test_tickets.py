@@ -166,3 +166,13 @@ def test_link_refusals(engine: itsm.Engine) -> None:
     refused_unchanged(engine, itsm.NotFound, lambda: engine.link("bob", a.id, "related", 99), "to")
     refused_unchanged(engine, itsm.NotFound, lambda: engine.unlink("bob", a.id, "related", b.id))
     refused_unchanged(engine, itsm.InvalidArgument, lambda: engine.unlink("bob", a.id, "child_of", -b.id), "to_id")
+
+
+def test_bodies_json_cannot_carry_are_refused(engine: itsm.Engine) -> None:
+    circular: dict = {}
+    circular["self"] = circular
+    refused_unchanged(engine, itsm.InvalidArgument, lambda: engine.create("alice", kind="incident", title="x", custom=circular), "new_ticket")
+    refused_unchanged(engine, itsm.InvalidArgument, lambda: engine.update("alice", 1, custom={1j: 2}), "patch")
+    # Instants and sets are converted.
+    t = engine.create("alice", kind="incident", title="x", tags=frozenset({"b", "a"}))
+    assert t.tags == ("a", "b")
