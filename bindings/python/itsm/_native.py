@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, List, Mapping, Optional, Tuple
 
 from ._version import VERSION_NUMBER, __version__
-from .errors import Error, LibraryError, error_for
+from .errors import Error, InternalError, LibraryError, error_for
 
 #: ``char**`` out parameters are declared as pointers to ``void*``, so that the pointer
 #: itself is kept (to be passed to ``itsm_free``) rather than converted to ``bytes``.
@@ -114,12 +114,14 @@ class Library:
         what it wrote, as bytes; the library's string is released with ``itsm_free``."""
         out = c_void_p()
         code = fn(*args, ctypes.byref(out))
-        if code != 0:
-            raise self.error(code)
         try:
+            if code != 0:
+                raise self.error(code)
+            if out.value is None:
+                raise InternalError("libitsm reported success but returned no string")
             return ctypes.string_at(out.value)
         finally:
-            self.itsm_free(out)
+            self.itsm_free(out)  # NULL is a no-op; the last error is left alone
 
 
 def candidates(

@@ -93,6 +93,10 @@ class Engine:
         """True once :meth:`close` has run."""
         return self._handle is None
 
+    def __repr__(self) -> str:
+        clock = "manual clock" if self._manual else "system clock"
+        return f"<itsm.Engine in memory, {clock}, {'closed' if self.closed else 'open'}>"
+
     def __enter__(self) -> "Engine":
         return self
 

@@ -103,3 +103,12 @@ def test_clock_refusals(engine: itsm.Engine) -> None:
             system.set_time(START)
         with pytest.raises(itsm.InvalidArgument, match="^engine: runs on the system clock"):
             system.advance_clock(timedelta(seconds=1))
+
+
+def test_repr_tells_the_clock_and_whether_closed() -> None:
+    e = itsm.Engine.manual_clock(START)
+    assert repr(e) == "<itsm.Engine in memory, manual clock, open>"
+    e.close()
+    assert repr(e) == "<itsm.Engine in memory, manual clock, closed>"
+    with itsm.Engine.memory() as s:
+        assert "system clock" in repr(s)
