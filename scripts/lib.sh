@@ -21,9 +21,10 @@ ensure_packages() {
 BUILD_PACKAGES=(cmake make g++ pkg-config binutils libboost-dev libfmt-dev nlohmann-json3-dev)
 
 # The Python and C# bindings: Debian's Python with venv, pip, setuptools and pytest (the
-# package is installed without network access), and Mono's C# compiler with NUnit.
+# package is installed without network access) and mypy for its type hints, and Mono's C#
+# compiler with NUnit.
 BINDING_PACKAGES=(python3 python3-venv python3-pip python3-setuptools python3-wheel python3-pytest
-    mono-mcs mono-runtime nunit-console libnunit-cil-dev)
+    python3-mypy mono-mcs mono-runtime nunit-console libnunit-cil-dev)
 
 # configure_and_build DIR [cmake options...]
 configure_and_build() {

@@ -12,7 +12,7 @@ import sys
 import threading
 from ctypes import POINTER, c_char_p, c_int, c_int64, c_uint64, c_void_p
 from pathlib import Path
-from typing import Any, Callable, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Tuple
 
 from ._version import VERSION_NUMBER, __version__
 from .errors import Error, InternalError, LibraryError, error_for
@@ -84,6 +84,10 @@ class Library:
         for name in SIGNATURES:
             self._bind(cdll, name)
         self._cdll = cdll  # keeps the library loaded while this object lives
+
+    if TYPE_CHECKING:  # the C functions are bound at run time, one attribute each
+
+        def __getattr__(self, name: str) -> Any: ...
 
     def _bind(self, cdll: ctypes.CDLL, name: str) -> None:
         restype, argtypes = SIGNATURES[name]

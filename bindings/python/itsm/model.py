@@ -80,11 +80,12 @@ def _json_default(value: Any) -> Any:
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 try:  # the C encoder behind json, made once rather than per call as json.dumps does
-    from json.encoder import c_make_encoder as _c_make_encoder
-    from json.encoder import encode_basestring as _encode_basestring
+    from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
+    from json.encoder import encode_basestring as _encode_basestring  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - CPython always has it
     _c_make_encoder = None
 
+_dumps: Callable[[Any], str]
 if _c_make_encoder is not None:
     # No circular-reference markers: a self-containing body ends in RecursionError, which
     # encode_body reports as InvalidArgument like any other body JSON cannot carry.
@@ -92,8 +93,10 @@ if _c_make_encoder is not None:
         None, _json_default, _encode_basestring, None, ":", ",", False, False, True
     )
 
-    def _dumps(body: Any) -> str:
+    def _c_dumps(body: Any) -> str:
         return "".join(_c_encoder(body, 0))
+
+    _dumps = _c_dumps
 
 else:  # pragma: no cover
     _dumps = _encoder.encode
