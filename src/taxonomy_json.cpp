@@ -172,4 +172,22 @@ void Taxonomy::check_kinds(const Schema& schema) const {
                             fmt::format("unknown kind \"{}\"", k.view()));
 }
 
+std::string to_json(const std::vector<CategoryCount>& counts) {
+    json out = json::array();
+    for (const auto& c : counts)
+        out.push_back({{"id", c.id.str()},
+                       {"path", c.path},
+                       {"total", c.total},
+                       {"open", c.open},
+                       {"direct", c.direct}});
+    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string to_json(const std::vector<TagCount>& counts) {
+    json out = json::array();
+    for (const auto& c : counts)
+        out.push_back({{"tag", c.tag.str()}, {"count", c.count}});
+    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 ITSM_END_NAMESPACE

@@ -53,6 +53,10 @@ struct TagCount {
     std::size_t count = 0;
 };
 
+// [{"id", "path", "total", "open", "direct"}] and [{"tag", "count"}], in the given order.
+std::string to_json(const std::vector<CategoryCount>& counts);
+std::string to_json(const std::vector<TagCount>& counts);
+
 class Taxonomy {
   public:
     // Builder: adds one category; its parent must already be present. Throws
