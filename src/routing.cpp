@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <unordered_map>
 
 #include "itsm/error.hpp"
 #include "itsm/schema.hpp"
@@ -101,6 +104,13 @@ RoutingRules& RoutingRules::add(RoutingRule rule) {
             refuse(at(where, "when.tags", k), "is not a valid tag");
         }
     }
+    for (auto [name, levels] : {std::pair{"impacts", &when.impacts},
+                                {"urgencies", &when.urgencies},
+                                {"priorities", &when.priorities}})
+        for (std::size_t k = 0; k < levels->size(); ++k)
+            if ((*levels)[k] < 1 || (*levels)[k] > 31)
+                refuse(at(where + ".when", name, k),
+                       fmt::format("{} is outside 1..31", (*levels)[k]));
     for (std::size_t k = 0; k < when.title_words.size(); ++k) {
         if (!is_word(when.title_words[k]))
             refuse(at(where, "when.title_words", k),
@@ -232,17 +242,136 @@ struct TitleWords {
     }
 };
 
+// One bit per rule, in rule order.
+using Bits = std::vector<std::uint64_t>;
+
+void set_bit(Bits& b, std::size_t i) {
+    b[i / 64] |= std::uint64_t{1} << (i % 64);
+}
+
+// An inverted index over one condition: for each value, the rules it satisfies; `any` holds
+// the rules without this condition, which every value satisfies.
+struct ValueIndex {
+    std::unordered_map<Symbol, Bits> by_value;
+    Bits any;
+
+    void add(std::size_t rule, const std::vector<Symbol>& values, std::size_t words) {
+        if (any.empty()) any.assign(words, 0);
+        if (values.empty()) return set_bit(any, rule);
+        for (Symbol v : values) {
+            auto& b = by_value[v];
+            if (b.empty()) b.assign(words, 0);
+            set_bit(b, rule);
+        }
+    }
+    // out &= the rules satisfied by at least one of `values`.
+    template <class Values>
+    void narrow(Bits& out, const Values& values, Bits& scratch) const {
+        scratch = any;
+        for (Symbol v : values) {
+            auto it = by_value.find(v);
+            if (it == by_value.end()) continue;
+            for (std::size_t w = 0; w < scratch.size(); ++w)
+                scratch[w] |= it->second[w];
+        }
+        for (std::size_t w = 0; w < out.size(); ++w)
+            out[w] &= scratch[w];
+    }
+};
+
+// For small integer conditions (levels, channels): ok[v] = the rules value v satisfies.
+struct LevelIndex {
+    std::array<Bits, 32> ok;
+    Bits any;
+
+    void add(std::size_t rule, std::uint32_t set, std::size_t words) {
+        if (any.empty()) {
+            any.assign(words, 0);
+            for (auto& b : ok)
+                b.assign(words, 0);
+        }
+        if (!set) set_bit(any, rule);
+        for (std::size_t v = 0; v < ok.size(); ++v)
+            if (!set || (set >> v & 1u)) set_bit(ok[v], rule);
+    }
+    void narrow(Bits& out, int value) const {
+        const Bits& b = value >= 0 && value < 32 ? ok[static_cast<std::size_t>(value)] : any;
+        for (std::size_t w = 0; w < out.size(); ++w)
+            out[w] &= b[w];
+    }
+};
+
 }  // namespace
 
+// Two forms of the same rules: per rule (Compiled, for matches()), and inverted indexes that
+// find every matching rule for a ticket with a few lookups and word-wide ANDs, whatever the
+// number of rules.
 struct RoutingPlan::Impl {
     std::vector<RoutingRule> rules;
     std::vector<Compiled> compiled;
     std::uint32_t reads = 0;
     bool needs_groups = false;
 
+    std::size_t words = 0;  // 64-bit words per rule set
+    ValueIndex kinds, segments, categories, tags, groups;
+    LevelIndex impacts, urgencies, priorities, channels;
+    Bits any_word;  // no title condition
+    std::unordered_map<std::uint64_t, std::vector<std::pair<std::string, Bits>>> title_words;
+
+    void index(std::size_t i, const Compiled& c);
+    void candidates(const Ticket& t, const std::vector<Symbol>& groups, Bits& out) const;
     bool test(std::size_t i, const Ticket& t, const std::vector<Symbol>& groups,
               std::optional<TitleWords>& title) const;
 };
+
+void RoutingPlan::Impl::index(std::size_t i, const Compiled& c) {
+    kinds.add(i, c.kinds, words);
+    segments.add(i, c.segments, words);
+    categories.add(i, c.categories, words);
+    tags.add(i, c.tags, words);
+    groups.add(i, c.groups, words);
+    impacts.add(i, c.impacts, words);
+    urgencies.add(i, c.urgencies, words);
+    priorities.add(i, c.priorities, words);
+    channels.add(i, c.channels, words);
+    if (any_word.empty()) any_word.assign(words, 0);
+    if (c.words.empty()) set_bit(any_word, i);
+    for (const auto& [hash, word] : c.words) {
+        auto& bucket = title_words[hash];
+        auto it = std::find_if(bucket.begin(), bucket.end(),
+                               [&](const auto& e) { return e.first == word; });
+        if (it == bucket.end()) it = bucket.insert(bucket.end(), {word, Bits(words, 0)});
+        set_bit(it->second, i);
+    }
+}
+
+void RoutingPlan::Impl::candidates(const Ticket& t, const std::vector<Symbol>& requester_groups,
+                                   Bits& out) const {
+    out.assign(words, ~std::uint64_t{0});
+    impacts.narrow(out, t.impact);
+    urgencies.narrow(out, t.urgency);
+    priorities.narrow(out, t.priority);
+    channels.narrow(out, static_cast<int>(t.channel));
+    Bits scratch;
+    kinds.narrow(out, std::array<Symbol, 1>{t.kind}, scratch);
+    segments.narrow(out, std::array<Symbol, 1>{t.segment}, scratch);
+    categories.narrow(out, std::array<Symbol, 1>{t.category}, scratch);
+    tags.narrow(out, t.tags, scratch);
+    groups.narrow(out, requester_groups, scratch);
+    if (title_words.empty()) return;
+    scratch = any_word;
+    TitleWords title(t.title);
+    for (const auto& [hash, word] : title.words) {
+        auto it = title_words.find(hash);
+        if (it == title_words.end()) continue;
+        for (const auto& [text, bits] : it->second)
+            if (text == word)
+                for (std::size_t w = 0; w < words; ++w)
+                    scratch[w] |= bits[w];
+    }
+    for (std::size_t w = 0; w < words; ++w)
+        out[w] &= scratch[w];
+}
 
 RoutingPlan::RoutingPlan(const RoutingRules& rules, const Taxonomy& taxonomy)
     : impl_(std::make_unique<Impl>()) {
@@ -279,6 +408,9 @@ RoutingPlan::RoutingPlan(const RoutingRules& rules, const Taxonomy& taxonomy)
         impl_->needs_groups = impl_->needs_groups || !c.groups.empty();
         impl_->compiled.push_back(std::move(c));
     }
+    impl_->words = (impl_->rules.size() + 63) / 64;
+    for (std::size_t i = 0; i < impl_->compiled.size(); ++i)
+        impl_->index(i, impl_->compiled[i]);
 }
 
 RoutingPlan::~RoutingPlan() = default;
@@ -320,12 +452,14 @@ bool RoutingPlan::Impl::test(std::size_t i, const Ticket& t, const std::vector<S
 std::vector<std::size_t> RoutingPlan::matching(const Ticket& t,
                                                const std::vector<Symbol>& groups) const {
     std::vector<std::size_t> out;
-    std::optional<TitleWords> title;
-    for (std::size_t i = 0; i < impl_->compiled.size(); ++i) {
-        if (!impl_->test(i, t, groups, title)) continue;
-        out.push_back(i);
-        if (!impl_->rules[i].continue_after) break;
-    }
+    Bits hits;
+    impl_->candidates(t, groups, hits);
+    for (std::size_t w = 0; w < hits.size(); ++w)
+        for (std::uint64_t b = hits[w]; b; b &= b - 1) {
+            std::size_t i = w * 64 + static_cast<std::size_t>(std::countr_zero(b));
+            out.push_back(i);
+            if (!impl_->rules[i].continue_after) return out;
+        }
     return out;
 }
 
@@ -337,9 +471,13 @@ bool RoutingPlan::matches(std::size_t i, const Ticket& t, const std::vector<Symb
 std::optional<std::size_t> RoutingPlan::next_match(const Ticket& t,
                                                    const std::vector<Symbol>& groups,
                                                    std::size_t from) const {
-    std::optional<TitleWords> title;
-    for (std::size_t i = from; i < impl_->compiled.size(); ++i)
-        if (impl_->test(i, t, groups, title)) return i;
+    Bits hits;
+    impl_->candidates(t, groups, hits);
+    for (std::size_t w = from / 64; w < hits.size(); ++w) {
+        std::uint64_t b = hits[w];
+        if (w == from / 64) b &= ~std::uint64_t{0} << (from % 64);
+        if (b) return w * 64 + static_cast<std::size_t>(std::countr_zero(b));
+    }
     return std::nullopt;
 }
 

@@ -276,3 +276,65 @@ TEST_CASE("routing plan: evaluation without the engine") {
     CHECK(plan.next_match(t, {}, 3) == std::optional<std::size_t>{3});
     CHECK(RoutingRules::from_json(rules.to_json()).to_json() == rules.to_json());
 }
+
+TEST_CASE("routing plan: the indexed search agrees with rule-by-rule evaluation") {
+    Taxonomy tax = Taxonomy::from_json(taxonomy_json);
+    std::uint64_t seed = 42;
+    auto next = [&](std::uint64_t n) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        return (seed >> 33) % n;
+    };
+    const Symbol cats[] = {"hardware", "laptop", "network", "vpn", "wifi"};
+    const Symbol kinds[] = {"incident", "problem", "change"};
+    const char* words[] = {"vpn", "down", "slow", "mail", "printer"};
+    const char* tags[] = {"a", "b", "c"};
+    RoutingRules rules;
+    for (int i = 0; i < 150; ++i) {  // more than 64 rules: several words per rule set
+        RoutingRule r;
+        r.id = "r" + std::to_string(i);
+        if (next(2)) r.when.kinds = {kinds[next(3)]};
+        if (next(2)) r.when.categories = {cats[next(5)]};
+        if (next(3) == 0) r.when.tags = {tags[next(3)], tags[next(3)]};
+        if (next(3) == 0) r.when.title_words = {words[next(5)]};
+        if (next(3) == 0) r.when.impacts = {static_cast<int>(1 + next(3))};
+        if (next(4) == 0) r.when.channels = {Channel::email};
+        if (next(4) == 0) r.when.requester_groups = {"g1"};
+        r.then.add_tags = {"x"};
+        r.continue_after = next(2) == 0;
+        rules.add(std::move(r));
+    }
+    RoutingPlan plan(rules, tax);
+    std::size_t several = 0;  // the sample reaches many rules, several at a time
+    std::vector<std::size_t> firsts;
+    for (int n = 0; n < 500; ++n) {
+        Ticket t;
+        t.kind = kinds[next(3)];
+        t.category = next(4) ? cats[next(5)] : Symbol{};
+        t.title = std::string("The ") + words[next(5)] + " is " + words[next(5)];
+        t.impact = static_cast<std::uint8_t>(1 + next(3));
+        t.channel = next(2) ? Channel::email : Channel::portal;
+        for (const char* tag : tags)
+            if (next(2)) t.tags.emplace_back(tag);
+        std::sort(t.tags.begin(), t.tags.end());
+        std::vector<Symbol> groups;
+        if (next(2)) groups.emplace_back("g1");
+        std::vector<std::size_t> expected;
+        for (std::size_t i = 0; i < plan.size(); ++i) {
+            if (!plan.matches(i, t, groups)) continue;
+            expected.push_back(i);
+            if (!plan.rule(i).continue_after) break;
+        }
+        REQUIRE(plan.matching(t, groups) == expected);
+        several += expected.size() > 1;
+        if (!expected.empty() &&
+            std::find(firsts.begin(), firsts.end(), expected[0]) == firsts.end())
+            firsts.push_back(expected[0]);
+        std::size_t from = next(plan.size());
+        std::optional<std::size_t> first;
+        for (std::size_t i = from; i < plan.size() && !first; ++i)
+            if (plan.matches(i, t, groups)) first = i;
+        REQUIRE(plan.next_match(t, groups, from) == first);
+    }
+    CHECK(several > 50);
+    CHECK(firsts.size() > 10);
+}
