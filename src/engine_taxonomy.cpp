@@ -172,7 +172,8 @@ void Engine::Impl::after_patch(const Ticket& before, Ticket& t, Instant now,
                         fmt::format("category \"{}\" is not allowed in segment \"{}\"",
                                     t.category.view(), t.segment.view()));
     }
-    if (!taxonomy_state->plan) return;
+    // Routing triages open work; edits to resolved or closed tickets are not re-routed.
+    if (!taxonomy_state->plan || !is_open(t)) return;
     std::uint32_t changed = 0;
     std::vector<Symbol> caller_set;
     for (const auto& e : events) {

@@ -230,7 +230,20 @@ TEST_CASE("routing: re-runs when a field it reads changes, never over the caller
     both.category = Symbol("vpn");
     both.assignment_group = Symbol("service_desk");
     CHECK(d.engine.update(d.alice, u.id, both).assignment_group == "service_desk");
-    // So does a creator who names a group.
+    // A closed ticket is not re-routed.
+    Ticket done = d.file("Done", "laptop");
+    {
+        auto closed = std::make_shared<Ticket>(*d.store->get(done.id));
+        closed->closed = d.clock->now();
+        closed->version = done.version + 1;
+        Commit c;
+        c.tickets.push_back({closed, done.version});
+        d.store->commit(c);
+    }
+    TicketPatch late;
+    late.category = Symbol("vpn");
+    CHECK(d.engine.update(d.alice, done.id, late).assignment_group.empty());
+    // A creator who names a group keeps it too.
     NewTicket in;
     in.kind = "incident";
     in.title = "Given";

@@ -349,9 +349,14 @@ TEST_CASE("engine: counts per subtree follow moves; open counts skip closed tick
     CHECK(count_of(counts, "network").open == 3);
     CHECK(count_of(counts, "battery").path == "Network > Laptop > Battery");
 
+    // Tickets are not touched by a move: same version, no event.
+    CHECK(d.engine.get(d.alice, closed.id).version == 2);
+    CHECK(d.engine.history(d.alice, closed.id).size() == 1);
+    Taxonomy moved = d.engine.taxonomy();
     CHECK(error_of([&] { d.engine.move_category(d.alice, "network", "battery"); },
                    Errc::validation_failed)
               .find("makes a cycle") != std::string::npos);
+    CHECK(d.engine.taxonomy().categories() == moved.categories());
     Query bad;
     bad.categories = {"vpn"};
     error_of([&] { d.engine.category_counts(d.alice, bad); }, Errc::invalid_argument);
