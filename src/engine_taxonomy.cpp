@@ -341,7 +341,8 @@ void Engine::remove_category(const Actor& actor, Symbol id) {
 
 // ---- Counts -----------------------------------------------------------------------------
 
-std::vector<CategoryCount> Engine::category_counts(const Actor& actor, const Query& filter) const {
+std::vector<CategoryCount> Engine::category_counts(const Actor& actor, const Query& filter,
+                                                   std::optional<Instant> names_at) const {
     check_actor(actor.user);
     if (!filter.categories.empty())
         throw Error(Errc::invalid_argument, "categories",
@@ -355,7 +356,7 @@ std::vector<CategoryCount> Engine::category_counts(const Actor& actor, const Que
     std::unordered_map<Symbol, std::size_t> at;
     for (std::size_t i = 0; i < cats.size(); ++i) {
         out[i].id = cats[i].id;
-        out[i].path = tax.path(cats[i].id);
+        out[i].path = names_at ? tax.path_at(cats[i].id, *names_at) : tax.path(cats[i].id);
         at[cats[i].id] = i;
         Query q = filter;
         q.categories = {cats[i].id};

@@ -305,6 +305,10 @@ TEST_CASE("engine: rename keeps ids in tickets and history, reports show either 
     REQUIRE(laptop != counts.end());
     CHECK(laptop->path == "Hardware > Notebook");
     CHECK(laptop->total == 1);
+    auto then = d.engine.category_counts(d.alice, {}, filed);
+    CHECK(std::find_if(then.begin(), then.end(), [](const CategoryCount& c) {
+              return c.path == "Hardware > Laptop";
+          }) != then.end());
     CHECK(error_of([&] { d.engine.rename_category(d.alice, "laptop", ""); },
                    Errc::invalid_config) == "name: must not be empty");
     CHECK(error_of([&] { d.engine.rename_category(d.alice, "ghost", "G"); }, Errc::not_found) ==

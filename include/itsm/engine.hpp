@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -94,8 +95,10 @@ class Engine {
     std::size_t merge_category(const Actor& actor, Symbol from, Symbol into);
     void remove_category(const Actor& actor, Symbol id);  // a leaf no ticket uses
     // Per category: tickets in its subtree matching `filter` (whose categories must be
-    // empty), and how many of them are open.
-    std::vector<CategoryCount> category_counts(const Actor& actor, const Query& filter = {}) const;
+    // empty), and how many of them are open. Paths use the current names, or with
+    // `names_at` the names in use at that instant.
+    std::vector<CategoryCount> category_counts(const Actor& actor, const Query& filter = {},
+                                               std::optional<Instant> names_at = {}) const;
     std::vector<TagCount> tag_counts(const Actor& actor, const Query& filter = {}) const;
 
     std::uint64_t subscribe(Observer observer);
