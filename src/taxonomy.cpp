@@ -80,6 +80,8 @@ void check_entry(const Taxonomy& so_far, const CategoryDef& c, const std::string
                                    c.parent.view()));
         }
     }
+    if (c.retired_at && !c.retired)
+        refuse(Errc::invalid_config, where + ".retired_at", "only a retired category has one");
     if (!c.merged_into.empty() && !c.retired)
         refuse(Errc::invalid_config, where + ".merged_into", "only a retired category is merged");
 }

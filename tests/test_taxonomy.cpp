@@ -123,6 +123,12 @@ TEST_CASE("taxonomy JSON: every refusal names its path") {
     CHECK(config_error(R"({"categories":[{"id":"a","name":"A","merged_into":"b"}]})") ==
           "categories[0].merged_into: unknown category \"b\"");
     CHECK(config_error(R"({"leaf_only":"yes"})") == "leaf_only: expected true or false");
+    CHECK(config_error(
+              R"({"categories":[{"id":"a","name":"A","retired_at":"2026-01-01T00:00:00Z"}]})") ==
+          "categories[0].retired_at: only a retired category has one");
+    CHECK(config_error(
+              R"({"categories":[{"id":"a","name":"A","retired":true,"retired_at":"soon"}]})") ==
+          "categories[0].retired_at: \"soon\" is not an instant");
     CHECK(config_error("[1,").rfind("(document): not valid JSON", 0) == 0);
 }
 
