@@ -421,7 +421,9 @@ RoutingPlan& RoutingPlan::operator=(RoutingPlan&&) noexcept = default;
 bool RoutingPlan::Impl::test(std::size_t i, const Ticket& t, const std::vector<Symbol>& groups,
                              std::optional<TitleWords>& title) const {
     const Compiled& c = compiled[i];
-    auto level = [](std::uint32_t set, int v) { return !set || (set >> v & 1u); };
+    auto level = [](std::uint32_t set, int v) {
+        return !set || (v >= 0 && v < 32 && (set >> v & 1u));
+    };
     if (!level(c.impacts, t.impact) || !level(c.urgencies, t.urgency) ||
         !level(c.priorities, t.priority) || !level(c.channels, static_cast<int>(t.channel)))
         return false;
