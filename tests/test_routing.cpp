@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <thread>
+
 #include "helpers.hpp"
 #include "itsm/schema.hpp"
 #include "itsm/taxonomy.hpp"
@@ -350,4 +352,23 @@ TEST_CASE("routing plan: the indexed search agrees with rule-by-rule evaluation"
     }
     CHECK(several > 50);
     CHECK(firsts.size() > 10);
+}
+
+TEST_CASE("routing: threads creating at once share one round robin turn") {
+    RoutedDesk d;
+    d.rules(
+        R"({"rules":[{"id":"rr","then":{"assignment_group":"network","assign":"round_robin"}}]})");
+    std::vector<std::thread> threads;
+    for (int k = 0; k < 4; ++k)
+        threads.emplace_back([&] {
+            for (int n = 0; n < 50; ++n)
+                d.file("parallel");
+        });
+    for (auto& th : threads)
+        th.join();
+    Query q;
+    q.assignees = {"carol"};
+    CHECK(d.engine.count(d.alice, q) == 100);
+    q.assignees = {"dave"};
+    CHECK(d.engine.count(d.alice, q) == 100);
 }
