@@ -123,10 +123,7 @@ void run_rules(Impl& impl, Ticket& t, Instant now, std::vector<Event>& events,
     TaxonomyState& state = *impl.taxonomy_state;
     const RoutingPlan& plan = *state.plan;
     std::vector<Symbol> groups;
-    if (plan.needs_requester_groups()) {
-        groups = impl.directory.groups_of(t.requester);
-        std::sort(groups.begin(), groups.end());
-    }
+    if (plan.needs_requester_groups()) groups = impl.directory.groups_of(t.requester);
     Picker<Impl> picker{impl, state};
     for (auto i = plan.next_match(t, groups, 0); i;) {
         const RoutingRule& rule = plan.rule(*i);

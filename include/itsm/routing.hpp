@@ -103,8 +103,10 @@ constexpr std::uint32_t category = 1u << 0, tags = 1u << 1, segment = 1u << 2, i
 std::uint32_t of(Symbol field) noexcept;
 }  // namespace routing_field
 
-// RoutingRules compiled against a taxonomy: category subtrees expanded, values as sorted
-// interned ids and bit sets, title words hashed. Immutable; safe to share across threads.
+// RoutingRules compiled against a taxonomy: category subtrees expanded, title words hashed,
+// and inverted indexes (one bit per rule) from each field value to the rules it satisfies,
+// so finding the matching rules costs a few lookups whatever their number. Immutable; safe
+// to share across threads.
 class RoutingPlan {
   public:
     RoutingPlan(const RoutingRules& rules, const Taxonomy& taxonomy);
@@ -114,7 +116,7 @@ class RoutingPlan {
 
     // The positions of the rules that fire for `t`, in order: the first match, and the
     // ones after it while matching rules say continue. `requester_groups` are the groups of
-    // the ticket's requester (read only when a rule needs them; sorted by identity).
+    // the ticket's requester (read only when a rule needs them; any order).
     // Conditions are evaluated on `t` as given (actions are the caller's part).
     std::vector<std::size_t> matching(const Ticket& t,
                                       const std::vector<Symbol>& requester_groups) const;
