@@ -15,6 +15,8 @@
 #include "itsm/error.hpp"
 #include "itsm/json.hpp"
 #include "itsm/memory_store.hpp"
+#include "itsm/routing.hpp"
+#include "itsm/taxonomy.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
 
@@ -172,6 +174,19 @@ int on_engine(itsm_engine* e, const char* actor, char** out, const char* out_nam
         required(e, "engine");
         return body(e->engine, actor_of(actor));
     });
+}
+
+// The functions without a result: checks the engine and the actor, then runs `body`.
+template <class Body>
+int on_engine_void(itsm_engine* e, const char* actor, Body&& body) noexcept {
+    return guarded([&] {
+        required(e, "engine");
+        body(e->engine, actor_of(actor));
+    });
+}
+
+itsm::Query filter_of(const char* query_json) {
+    return query_json ? itsm::query_from_json(query_json) : itsm::Query{};
 }
 
 // Opens an engine over an in-memory store: on a manual clock from `start`, if given.
@@ -334,6 +349,83 @@ ITSM_API int itsm_ticket_query(itsm_engine* engine, const char* actor, const cha
 ITSM_API int itsm_ticket_history(itsm_engine* engine, const char* actor, uint64_t id, char** out) {
     return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
         return itsm::to_json(e.history(a, id));
+    });
+}
+
+// ---- Taxonomy and routing ---------------------------------------------------------
+
+ITSM_API int itsm_engine_set_taxonomy_json(itsm_engine* engine, const char* actor,
+                                           const char* taxonomy_json) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        auto schema = e.schema();
+        e.set_taxonomy(
+            a, itsm::Taxonomy::from_json(required(taxonomy_json, "taxonomy_json"), &schema));
+    });
+}
+
+ITSM_API int itsm_engine_taxonomy_json(itsm_engine* engine, const char* actor, char** out) {
+    return on_engine(engine, actor, out, "out",
+                     [&](itsm::Engine& e, const itsm::Actor&) { return e.taxonomy().to_json(); });
+}
+
+ITSM_API int itsm_engine_set_routing_json(itsm_engine* engine, const char* actor,
+                                          const char* rules_json) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.set_routing(a, itsm::RoutingRules::from_json(required(rules_json, "rules_json")));
+    });
+}
+
+ITSM_API int itsm_engine_routing_json(itsm_engine* engine, const char* actor, char** out) {
+    return on_engine(engine, actor, out, "out",
+                     [&](itsm::Engine& e, const itsm::Actor&) { return e.routing().to_json(); });
+}
+
+ITSM_API int itsm_category_rename(itsm_engine* engine, const char* actor, const char* id,
+                                  const char* name) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.rename_category(a, required(id, "id"), required(name, "name"));
+    });
+}
+
+ITSM_API int itsm_category_move(itsm_engine* engine, const char* actor, const char* id,
+                                const char* new_parent) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.move_category(a, required(id, "id"), itsm::Symbol(new_parent ? new_parent : ""));
+    });
+}
+
+ITSM_API int itsm_category_retire(itsm_engine* engine, const char* actor, const char* id) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.retire_category(a, required(id, "id"));
+    });
+}
+
+ITSM_API int itsm_category_merge(itsm_engine* engine, const char* actor, const char* from,
+                                 const char* into, uint64_t* moved_out) {
+    if (moved_out) *moved_out = 0;
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        auto moved = e.merge_category(a, required(from, "from"), required(into, "into"));
+        if (moved_out) *moved_out = moved;
+    });
+}
+
+ITSM_API int itsm_category_remove(itsm_engine* engine, const char* actor, const char* id) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.remove_category(a, required(id, "id"));
+    });
+}
+
+ITSM_API int itsm_category_counts(itsm_engine* engine, const char* actor, const char* query_json,
+                                  char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.category_counts(a, filter_of(query_json)));
+    });
+}
+
+ITSM_API int itsm_tag_counts(itsm_engine* engine, const char* actor, const char* query_json,
+                             char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.tag_counts(a, filter_of(query_json)));
     });
 }
 

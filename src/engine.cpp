@@ -87,6 +87,7 @@ Ticket Engine::create(const Actor& actor, const NewTicket& in) {
     {
         std::unique_lock lock(impl_->mutex);
         Instant now = impl_->clock->now();
+        impl_->check_new_category(t);
         auto [id, number] = impl_->store->allocate(t.kind);
         t.id = id;
         t.key = format_key(schema.kind(t.kind)->prefix, number);
@@ -95,8 +96,9 @@ Ticket Engine::create(const Actor& actor, const NewTicket& in) {
         Event e = make_event(t.id, now, actor.user, EventType::created);
         e.text = t.key;
         Commit c;
-        c.tickets.push_back({std::make_shared<const Ticket>(t), 0});
         c.events.push_back(std::move(e));
+        impl_->route_new(t, now, c.events);
+        c.tickets.push_back({std::make_shared<const Ticket>(t), 0});
         impl_->commit(c);
         result = std::move(t);
     }
@@ -249,6 +251,7 @@ Ticket Engine::update(const Actor& actor, TicketId id, const TicketPatch& patch)
         Commit c;
         impl_->apply_patch(next, patch, now, actor.user, c.events);
         if (c.events.empty()) return *current;
+        impl_->after_patch(*current, next, now, c.events);
         next.updated = now;
         next.version = current->version + 1;
         c.tickets.push_back({std::make_shared<const Ticket>(next), current->version});

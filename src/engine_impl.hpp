@@ -29,6 +29,8 @@ inline Event make_event(TicketId ticket, Instant at, Symbol actor, EventType typ
     return e;
 }
 
+struct TaxonomyState;  // taxonomy, routing rules and their plan (engine_taxonomy.cpp)
+
 struct Engine::Impl {
     std::shared_ptr<Store> store;
     std::shared_ptr<const Clock> clock;
@@ -95,6 +97,11 @@ struct Engine::Impl {
     }
     void apply_patch(Ticket& t, const TicketPatch& p, Instant now, Symbol actor,
                      std::vector<Event>& events) const;
+    // Taxonomy and routing (engine_taxonomy.cpp); null until either is configured.
+    std::shared_ptr<TaxonomyState> taxonomy_state;
+    void check_new_category(const Ticket& t) const;
+    void route_new(Ticket& t, Instant now, std::vector<Event>& events);
+    void after_patch(const Ticket& before, Ticket& t, Instant now, std::vector<Event>& events);
     void check_link(const Ticket& from, LinkType type, const Ticket& to) const;
     void commit_link(Symbol actor, const TicketPtr& a, const TicketPtr& b, LinkType type, bool add);
 };

@@ -6,14 +6,17 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "itsm/directory.hpp"
 #include "itsm/event.hpp"
+#include "itsm/routing.hpp"
 #include "itsm/schema.hpp"
 #include "itsm/store.hpp"
+#include "itsm/taxonomy.hpp"
 #include "itsm/ticket.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
@@ -78,6 +81,28 @@ class Engine {
     // snapshot is returned by value so it stays consistent while others replace it.
     void set_directory(const Actor& actor, Directory directory);
     Directory directory() const;
+
+    // Taxonomy and routing (docs/taxonomy.md); each change needs "manage.taxonomy".
+    // Configure in this order: directory, taxonomy, routing (rules are checked against the
+    // taxonomy and directory in force when they are set).
+    void set_taxonomy(const Actor& actor, Taxonomy taxonomy);
+    Taxonomy taxonomy() const;
+    void set_routing(const Actor& actor, RoutingRules rules);
+    RoutingRules routing() const;
+    // Tree changes, stamped with the engine's clock.
+    void rename_category(const Actor& actor, Symbol id, std::string name);
+    void move_category(const Actor& actor, Symbol id, Symbol new_parent);
+    void retire_category(const Actor& actor, Symbol id);
+    // Re-points every ticket of `from` (closed ones too) to `into` in one commit, one event
+    // each; returns how many.
+    std::size_t merge_category(const Actor& actor, Symbol from, Symbol into);
+    void remove_category(const Actor& actor, Symbol id);  // a leaf no ticket uses
+    // Per category: tickets in its subtree matching `filter` (whose categories must be
+    // empty), and how many of them are open. Paths use the current names, or with
+    // `names_at` the names in use at that instant.
+    std::vector<CategoryCount> category_counts(const Actor& actor, const Query& filter = {},
+                                               std::optional<Instant> names_at = {}) const;
+    std::vector<TagCount> tag_counts(const Actor& actor, const Query& filter = {}) const;
 
     std::uint64_t subscribe(Observer observer);
     void unsubscribe(std::uint64_t subscription);

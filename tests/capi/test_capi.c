@@ -715,6 +715,97 @@ static void test_threads(void) {
 }
 #endif
 
+static void test_taxonomy_and_routing(void) {
+    itsm_engine* e = NULL;
+    char* out = NULL;
+    uint64_t laptop, printer, moved = 99;
+    const char* tree =
+        "{\"categories\":["
+        "{\"id\":\"hardware\",\"name\":\"Hardware\",\"kinds\":[\"incident\"]},"
+        "{\"id\":\"laptop\",\"name\":\"Laptop\",\"parent\":\"hardware\"},"
+        "{\"id\":\"printer\",\"name\":\"Printer\",\"parent\":\"hardware\"},"
+        "{\"id\":\"network\",\"name\":\"Network\"}]}";
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    if (!e) return;
+
+    /* Refusals name the JSON path and change nothing. */
+    CHECK_RC(itsm_engine_set_taxonomy_json(
+                 e, "alice", "{\"categories\":[{\"id\":\"a\",\"name\":\"A\",\"parent\":\"b\"}]}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "categories[0].parent: unknown category \"b\""));
+    CHECK_RC(itsm_engine_set_taxonomy_json(e, "alice", tree), ITSM_OK);
+    CHECK_RC(itsm_engine_taxonomy_json(e, "alice", &out), ITSM_OK);
+    CHECK(has(out, "\"id\": \"laptop\""));
+    itsm_free(out);
+
+    CHECK_RC(itsm_engine_set_routing_json(
+                 e, "alice",
+                 "{\"rules\":[{\"id\":\"hw\",\"when\":{\"categories\":[\"hardware\"]},"
+                 "\"then\":{\"assignment_group\":\"desk\"}}]}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "rules[0].then.assignment_group: unknown group \"desk\""));
+    CHECK_RC(itsm_engine_set_routing_json(
+                 e, "alice",
+                 "{\"rules\":[{\"id\":\"hw\",\"when\":{\"categories\":[\"hardware\"],"
+                 "\"title_words\":[\"urgent\"]},\"then\":{\"impact\":1,\"add_tags\":[\"hw\"]}}]}"),
+             ITSM_OK);
+    CHECK_RC(itsm_engine_routing_json(e, "alice", &out), ITSM_OK);
+    CHECK(has(out, "\"title_words\""));
+    itsm_free(out);
+
+    laptop = create(e,
+                    "{\"kind\":\"incident\",\"title\":\"Urgent: battery\","
+                    "\"category\":\"laptop\"}");
+    printer = create(e, "{\"kind\":\"incident\",\"title\":\"Jam\",\"category\":\"printer\"}");
+    CHECK_RC(itsm_ticket_get(e, "alice", laptop, &out), ITSM_OK);
+    CHECK(has(out, "\"impact\":1"));
+    CHECK(has(out, "\"tags\":[\"hw\"]"));
+    itsm_free(out);
+    CHECK_RC(itsm_ticket_history(e, "alice", laptop, &out), ITSM_OK);
+    CHECK(has(out, "\"actor\":\"rule:hw\""));
+    itsm_free(out);
+    CHECK_RC(itsm_ticket_create(e, "alice",
+                                "{\"kind\":\"change\",\"title\":\"x\","
+                                "\"category\":\"laptop\"}",
+                                &out),
+             ITSM_E_VALIDATION_FAILED);
+    CHECK(out == NULL);
+
+    /* Tree changes. */
+    CHECK_RC(itsm_category_rename(e, "alice", "laptop", "Notebook"), ITSM_OK);
+    CHECK_RC(itsm_category_move(e, "alice", "hardware", "hardware"), ITSM_E_VALIDATION_FAILED);
+    CHECK_RC(itsm_category_move(e, "alice", "network", "hardware"), ITSM_OK);
+    CHECK_RC(itsm_category_move(e, "alice", "network", NULL), ITSM_OK);
+    CHECK_RC(itsm_category_remove(e, "alice", "printer"), ITSM_E_CONFLICT);
+    CHECK_RC(itsm_category_merge(e, "alice", "printer", "laptop", &moved), ITSM_OK);
+    CHECK(moved == 1);
+    CHECK_RC(itsm_ticket_get(e, "alice", printer, &out), ITSM_OK);
+    CHECK(has(out, "\"category\":\"laptop\""));
+    itsm_free(out);
+    CHECK_RC(itsm_category_retire(e, "alice", "printer"), ITSM_E_CONFLICT);
+    CHECK_RC(itsm_category_retire(e, "alice", "network"), ITSM_OK);
+    CHECK_RC(itsm_category_rename(e, "alice", "ghost", "G"), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_category_merge(e, "alice", "hardware", "laptop", NULL), ITSM_E_VALIDATION_FAILED);
+
+    /* Counts. */
+    CHECK_RC(itsm_category_counts(e, "alice", NULL, &out), ITSM_OK);
+    CHECK(has(out,
+              "{\"direct\":0,\"id\":\"hardware\",\"open\":2,\"path\":\"Hardware\","
+              "\"total\":2}"));
+    CHECK(has(out, "\"path\":\"Hardware > Notebook\",\"total\":2"));
+    itsm_free(out);
+    CHECK_RC(itsm_category_counts(e, "alice", "{\"categories\":[\"laptop\"]}", &out),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK(out == NULL);
+    CHECK_RC(itsm_tag_counts(e, "alice", "{\"kinds\":[\"incident\"]}", &out), ITSM_OK);
+    CHECK(has(out, "[{\"count\":1,\"tag\":\"hw\"}]"));
+    itsm_free(out);
+    CHECK_RC(itsm_tag_counts(e, "alice", "{\"kinds\":", &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_set_taxonomy_json(NULL, "alice", tree), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_set_taxonomy_json(e, "alice", NULL), ITSM_E_INVALID_ARGUMENT);
+    itsm_engine_close(e);
+}
+
 int main(void) {
     test_version();
     test_open_close();
@@ -726,6 +817,7 @@ int main(void) {
     test_history();
     test_null_arguments();
     test_manual_clock();
+    test_taxonomy_and_routing();
 #ifdef HAVE_PTHREADS
     test_threads();
 #endif
