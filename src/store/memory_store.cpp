@@ -137,26 +137,28 @@ struct InMemoryStore::Impl {
 Path InMemoryStore::Impl::best_path(const Query& q) const {
     Path best;
     best.estimate = tickets.size();
-    best.exact = only_filters(q, PathIndex::none);
+    best.exact = only_filters(q, PathIndex::none) && !q.visibility;
+    // Visibility made of segment clauses narrows the segments to plan with.
+    const std::vector<Symbol> segments = planning_segments(q);
     auto consider = [&](Path p) {
-        p.exact = only_filters(q, p.index);
+        p.exact = only_filters(q, p.index) && !q.visibility;
         if (p.estimate < best.estimate || (p.estimate == best.estimate && p.exact && !best.exact))
             best = std::move(p);
     };
-    if (!q.segments.empty() && !q.states.empty() &&
-        q.segments.size() * q.states.size() <= max_prefixes) {
+    if (!segments.empty() && !q.states.empty() &&
+        segments.size() * q.states.size() <= max_prefixes) {
         Path p{PathIndex::segment_state, {}, 0, false};
         const auto& idx = tickets.get<by_segment_state>();
-        for (auto seg : q.segments)
+        for (auto seg : segments)
             for (auto st : q.states) {
                 p.prefixes.emplace_back(seg, st);
                 p.estimate += ranked_count(idx, boost::make_tuple(seg, st));
             }
         consider(std::move(p));
-    } else if (!q.segments.empty() && q.segments.size() <= max_prefixes) {
+    } else if (!segments.empty() && segments.size() <= max_prefixes) {
         Path p{PathIndex::segment, {}, 0, false};
         const auto& idx = tickets.get<by_segment_state>();
-        for (auto seg : q.segments) {
+        for (auto seg : segments) {
             p.prefixes.emplace_back(seg, Symbol{});
             p.estimate += ranked_count(idx, boost::make_tuple(seg));
         }

@@ -85,6 +85,26 @@ static int count_of(const char* text, const char* part) {
 #define T0 INT64_C(1772438400000000)
 #define SECOND INT64_C(1000000)
 
+/* Makes alice, bob, carol and worker administrators on the root segment, acting as the
+ * engine's system actor (an engine denies everything to users until a policy is set). */
+static void admit(itsm_engine* e) {
+    const char* system = NULL;
+    if (!e) return;
+    CHECK_RC(itsm_engine_system_actor(e, &system), ITSM_OK);
+    CHECK_RC(itsm_engine_set_directory_json(
+                 e, system,
+                 "{\"users\":[{\"id\":\"alice\"},{\"id\":\"bob\"},{\"id\":\"carol\"},"
+                 "{\"id\":\"worker\"}],\"groups\":[{\"id\":\"admins\",\"members\":"
+                 "[\"alice\",\"bob\",\"carol\",\"worker\"]}]}"),
+             ITSM_OK);
+    CHECK_RC(itsm_engine_set_access_json(
+                 e, system,
+                 "{\"segments\":[{\"id\":\"global\"}],\"roles\":[{\"preset\":"
+                 "\"administrator\"}],\"grants\":[{\"group\":\"admins\",\"role\":"
+                 "\"administrator\",\"segment\":\"*\"}]}"),
+             ITSM_OK);
+}
+
 /* Creates a ticket and returns its id (0 on failure). */
 static uint64_t create(itsm_engine* e, const char* json) {
     char* out = NULL;
@@ -119,6 +139,7 @@ static void test_version(void) {
 static void test_open_close(void) {
     itsm_engine* e = NULL;
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     CHECK(e != NULL);
     CHECK(itsm_last_error_code() == ITSM_OK);
     CHECK(strcmp(itsm_last_error(), "") == 0);
@@ -131,6 +152,7 @@ static void test_open_close(void) {
     CHECK_RC(itsm_engine_open_memory(
                  "{\"custom_fields\":[{\"name\":\"cost\",\"type\":\"integer\"}]}", &e),
              ITSM_OK);
+    admit(e);
     if (e) {
         char* out = NULL;
         CHECK_RC(
@@ -162,6 +184,7 @@ static void test_create_get_update(void) {
     uint64_t id;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
 
     CHECK_RC(itsm_ticket_create(e, "alice",
@@ -250,6 +273,7 @@ static void test_create_refusals(void) {
     char* t = NULL;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
 
     t = (char*)&t;
@@ -297,6 +321,7 @@ static void test_comments(void) {
     const char* note;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     id = create(e, "{\"kind\":\"service_request\",\"title\":\"New laptop\"}");
 
@@ -344,6 +369,7 @@ static void test_links(void) {
     uint64_t parent, child, grandchild, problem, incident;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     parent = create(e, "{\"kind\":\"incident\",\"title\":\"Site down\"}");
     child = create(e, "{\"kind\":\"incident\",\"title\":\"Shop down\"}");
@@ -421,6 +447,7 @@ static void test_query_paging(void) {
     uint64_t ids[8];
 
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     for (i = 0; i < 8; ++i) {
         char json[128];
@@ -503,6 +530,7 @@ static void test_history(void) {
     size_t i;
 
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     id = create(e, "{\"kind\":\"incident\",\"title\":\"Printer jam\"}");
     other = create(e, "{\"kind\":\"incident\",\"title\":\"Printer jam again\"}");
@@ -548,6 +576,7 @@ static void test_null_arguments(void) {
     CHECK(has(itsm_last_error(), "out"));
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, NULL), ITSM_E_INVALID_ARGUMENT);
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     id = create(e, "{\"kind\":\"incident\",\"title\":\"x\"}");
 
@@ -613,6 +642,8 @@ static void test_manual_clock(void) {
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &a), ITSM_OK);
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &b), ITSM_OK);
     if (!a || !b) goto done;
+    admit(a);
+    admit(b);
 
     CHECK_RC(itsm_ticket_create(a, "alice", "{\"kind\":\"incident\",\"title\":\"Clock\"}", &ta),
              ITSM_OK);
@@ -692,6 +723,7 @@ static void test_threads(void) {
     int i, started = 0;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     CHECK_RC(itsm_ticket_get(e, "main", 1, NULL), ITSM_E_INVALID_ARGUMENT);
     for (i = 0; i < 4; ++i) {
