@@ -282,3 +282,216 @@ TEST_CASE("access: watchers and assignment group members see across segments") {
         d, hr.id, [&] { d.engine.link(d.tess, hr.id, LinkType::related, hr.id + 1); },
         Errc::not_found);
 }
+
+namespace {
+
+// The brute-force model: what the policy says, read directly from its definition.
+struct Model {
+    const AccessPolicy& policy;
+    const Directory& dir;
+    bool relationships = true;  // the default relationship rights, or none at all
+
+    // Does a grant on `grant_seg` reach a ticket in `seg`? Walk up from the ticket's segment.
+    bool reaches(Symbol grant_seg, bool recursive, Symbol seg) const {
+        const SegmentDef* s = policy.segment(seg);
+        if (!s) return false;
+        if (grant_seg == seg) return true;
+        if (!recursive) return false;
+        while (s) {
+            if (s->sealed) return false;  // the grant is above a seal
+            if (s->parent.empty()) return grant_seg == root_segment;
+            if (s->parent == grant_seg) return true;
+            s = policy.segment(s->parent);
+        }
+        return false;
+    }
+    // The user's groups and grants holding ticket.read, looked up once per user.
+    struct Who {
+        Symbol user;
+        std::vector<Symbol> groups;
+        std::vector<const GrantDef*> grants;
+    };
+    Who who(Symbol user) const {
+        Who w{user, dir.groups_of(user), {}};
+        for (const auto& g : policy.grants()) {
+            bool mine = g.user == user ||
+                        std::find(w.groups.begin(), w.groups.end(), g.group) != w.groups.end();
+            const auto& perms = policy.role(g.role)->permissions;
+            if (mine && std::find(perms.begin(), perms.end(), "ticket.read") != perms.end())
+                w.grants.push_back(&g);
+        }
+        return w;
+    }
+    bool may_read(const Who& me, const Ticket& t) const {
+        Symbol user = me.user;
+        for (const auto* gp : me.grants) {
+            const auto& g = *gp;
+            if (!reaches(g.segment, g.recursive, t.segment)) continue;
+            const auto& w = g.when;
+            if (!w.kinds.empty() &&
+                std::find(w.kinds.begin(), w.kinds.end(), t.kind) == w.kinds.end())
+                continue;
+            if (!w.categories.empty() &&
+                std::none_of(w.categories.begin(), w.categories.end(), [&](Symbol c) {
+                    auto cat = t.category.str(), pre = c.str();
+                    return cat == pre || cat.rfind(pre + ".", 0) == 0;
+                }))
+                continue;
+            if (w.open_only && (t.resolved || t.closed)) continue;
+            return true;
+        }
+        // default relationships all include ticket.read
+        if (!relationships) return false;
+        return t.requester == user || t.assignee == user || t.has_watcher(user) ||
+               t.is_pending_approver(user) ||
+               (!t.assignment_group.empty() && std::find(me.groups.begin(), me.groups.end(),
+                                                         t.assignment_group) != me.groups.end());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("access: random policies, tickets and queries never show what may not be read") {
+    // Without relationship rights, visibility is made of segments only and the store plans
+    // with them; with them, it is an OR over segments and relationships.
+    bool with_relationships = true;
+    SUBCASE("with relationship rights") {
+        with_relationships = true;
+    }
+    SUBCASE("with segment grants only") {
+        with_relationships = false;
+    }
+    std::mt19937_64 rng(with_relationships ? 20260302 : 20260303);
+    auto pick = [&](const auto& v) { return v[rng() % v.size()]; };
+    auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
+
+    Directory dir;
+    std::vector<Symbol> users, groups,
+        segments = {"s0"}, kinds = {"incident", "change", "problem"},
+        categories = {"", "hw", "hw.printer", "hw.laptop", "sw", "sw.mail", "hwx"};
+    for (int i = 0; i < 3000; ++i) {
+        users.emplace_back("u" + std::to_string(i));
+        dir.add_user({users.back(), "", true});
+    }
+    for (int i = 0; i < 40; ++i) {
+        GroupDef g{Symbol("g" + std::to_string(i)), "", {}, {}};
+        for (int k = 0; k < 40; ++k) {
+            Symbol u = pick(users);
+            if (std::find(g.members.begin(), g.members.end(), u) == g.members.end())
+                g.members.push_back(u);
+        }
+        groups.push_back(g.id);
+        dir.add_group(g);
+    }
+    AccessPolicy policy;
+    policy.add_segment({"s0", {}, false, ""});
+    for (int i = 1; i < 12; ++i) {
+        Symbol id("s" + std::to_string(i));
+        Symbol parent = chance(30) ? Symbol{} : pick(segments);
+        policy.add_segment({id, parent, chance(25), ""});
+        segments.push_back(id);
+    }
+    for (const auto& preset : AccessPolicy::preset_roles())
+        policy.add_preset_role(preset);
+    std::vector<Symbol> roles;
+    for (const auto& r : policy.roles())
+        roles.push_back(r.id);
+    for (int i = 0; i < 200; ++i) {
+        GrantDef g;
+        (chance(50) ? g.user : g.group) = chance(50) ? pick(users) : pick(groups);
+        if (!g.user.empty() && g.user.view()[0] == 'g') std::swap(g.user, g.group);
+        if (!g.group.empty() && g.group.view()[0] == 'u') std::swap(g.user, g.group);
+        g.role = pick(roles);
+        g.segment = chance(5) ? Symbol(root_segment) : pick(segments);
+        g.recursive = chance(70);
+        if (chance(20)) g.when.kinds = {pick(kinds)};
+        if (chance(20)) g.when.categories = {Symbol(chance(50) ? "hw" : "sw")};
+        g.when.open_only = chance(15);
+        policy.add_grant(g);
+    }
+
+    if (!with_relationships)
+        for (int r = 1; r <= relationship_count; ++r)
+            policy.set_relationship(static_cast<Relationship>(r), {});
+
+    auto store = std::make_shared<InMemoryStore>();
+    Commit c;
+    for (TicketId id = 1; id <= 3000; ++id) {
+        auto t = std::make_shared<Ticket>();
+        t->id = id;
+        t->key = "T" + std::to_string(id);
+        t->kind = pick(kinds);
+        t->state = chance(50) ? "new" : "active";
+        t->segment = pick(segments);
+        t->category = pick(categories);
+        t->requester = pick(users);
+        if (chance(50)) t->assignee = pick(users);
+        if (chance(50)) t->assignment_group = pick(groups);
+        if (chance(20)) t->watchers = {pick(users)};
+        if (chance(10))
+            t->approvals = {Approval{0, pick(users), ApprovalDecision::pending, {}, {}, {}}};
+        t->priority = static_cast<std::uint8_t>(1 + rng() % 5);
+        t->created = t->updated = itsm_test::t0() + std::chrono::seconds(rng() % 100000);
+        if (chance(30)) t->resolved = t->updated;
+        t->version = 1;
+        c.tickets.push_back({t, 0});
+    }
+    store->commit(c);
+    Engine engine(store, std::make_shared<ManualClock>(itsm_test::t0()));
+    engine.set_directory(Actor::system(), dir);
+    engine.set_access(Actor::system(), policy);
+    Model model{policy, dir, with_relationships};
+
+    std::vector<TicketPtr> all;
+    for (TicketId id = 1; id <= 3000; ++id)
+        all.push_back(store->get(id));
+    // Users with many grants and users with none; each asks several random queries.
+    for (int round = 0; round < 50; ++round) {
+        Symbol user = round % 3 == 0 ? pick(policy.grants()).user : pick(users);
+        if (user.empty()) user = pick(users);
+        Actor actor{user};
+        std::vector<char> readable(all.size());
+        auto me = model.who(user);
+        for (std::size_t i = 0; i < all.size(); ++i)
+            readable[i] = model.may_read(me, *all[i]);
+        for (int n = 0; n < 4; ++n) {
+            Query q;
+            if (chance(40)) q.segments = {pick(segments), pick(segments)};
+            if (chance(30)) q.states = {"new"};
+            if (chance(30)) q.kinds = {pick(kinds)};
+            if (chance(20)) q.groups = {pick(groups)};
+            if (chance(20)) q.priority_max = 3;
+            q.sort = static_cast<SortKey>(rng() % 3);
+            q.descending = chance(50);
+            q.limit = chance(10) ? 1 + rng() % 5 : 20 + rng() % 200;
+            std::set<TicketId> expected;
+            for (std::size_t i = 0; i < all.size(); ++i)
+                if (readable[i] && q.matches(*all[i])) expected.insert(all[i]->id);
+            std::set<TicketId> seen;
+            std::size_t total = 0;
+            for (int pages = 0; pages < 4000; ++pages) {
+                auto page = engine.query(actor, q, &total);
+                for (const auto& t : page.tickets) {
+                    INFO("user ", user.view(), " ticket ", t->id, " segment ", t->segment.view());
+                    REQUIRE(readable[t->id - 1]);
+                    CHECK(seen.insert(t->id).second);
+                }
+                if (page.next_cursor.empty()) break;
+                q.cursor = page.next_cursor;
+            }
+            CHECK(total == expected.size());
+            INFO("seen ", seen.size(), " expected ", expected.size(), " limit ", q.limit);
+            CHECK(seen == expected);
+            q.cursor.clear();
+            CHECK(engine.count(actor, q) == expected.size());
+        }
+        // get agrees with the model on a sample of tickets
+        for (int n = 0; n < 20; ++n) {
+            const auto& t = pick(all);
+            if (readable[t->id - 1])
+                CHECK(engine.get(actor, t->id).id == t->id);
+            else
+                error_of([&] { engine.get(actor, t->id); }, Errc::not_found);
+        }
+    }
+}

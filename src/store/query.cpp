@@ -79,8 +79,13 @@ bool Visibility::allows(const Ticket& t) const noexcept {
 // Segments a planner may use in place of the query's own: the query's, narrowed to the
 // visible ones when visibility is made of segment clauses only.
 std::vector<Symbol> planning_segments(const Query& q) {
-    if (!q.visibility || !q.visibility->segments_only()) return q.segments;
     std::vector<Symbol> out;
+    if (!q.visibility || !q.visibility->segments_only()) {
+        // Each segment once: a repeated value must not make the planner walk a range twice.
+        for (auto s : q.segments)
+            if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+        return out;
+    }
     for (const auto& s : q.visibility->segments)
         if (any_of(q.segments, s.segment) &&
             std::find(out.begin(), out.end(), s.segment) == out.end())
