@@ -126,10 +126,13 @@ ITSM_API void itsm_engine_close(itsm_engine* engine);
 /* ---- Tickets ------------------------------------------------------------------------ */
 
 /* In all the functions below, `engine` and `actor` must not be NULL. `actor` is the user
- * id the call is made as; it is recorded in the audit trail and must not be empty. Each
+ * id the call is made as (or the engine's secret system actor, see
+ * itsm_engine_system_actor); it is recorded in the audit trail and must not be empty. Each
  * function is thread-safe on a shared engine. Besides the errors listed, any of them may
  * return ITSM_E_INVALID_ARGUMENT (a NULL pointer or an empty actor), ITSM_E_NO_MEMORY,
- * ITSM_E_STORAGE or ITSM_E_INTERNAL. */
+ * ITSM_E_STORAGE or ITSM_E_INTERNAL, and ITSM_E_PERMISSION_DENIED when access control
+ * refuses. A ticket the actor may not read is ITSM_E_NOT_FOUND, exactly as an absent one
+ * (docs/access.md). */
 
 /* Creates a ticket from a JSON object such as
  * {"kind":"incident","title":"Mail is down","impact":1,"urgency":2}. On success

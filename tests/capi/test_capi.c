@@ -691,6 +691,102 @@ done:
     itsm_engine_close(b);
 }
 
+/* Access control: deny by default, the secret system actor, a sealed segment, explain. */
+static void test_access(void) {
+    itsm_engine* e = NULL;
+    const char* system = NULL;
+    char* t = NULL;
+    char* page = NULL;
+    char* why = NULL;
+    uint64_t hr_id, it_id;
+
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    if (!e) return;
+    CHECK_RC(itsm_engine_system_actor(e, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_system_actor(NULL, &system), ITSM_E_INVALID_ARGUMENT);
+    CHECK(system == NULL);
+    CHECK_RC(itsm_engine_system_actor(e, &system), ITSM_OK);
+    CHECK(system != NULL && strlen(system) > 20);
+    /* nobody may act before a policy exists; "system" is just a user name */
+    CHECK_RC(itsm_ticket_create(e, "alice", "{\"kind\":\"incident\",\"title\":\"x\"}", &t),
+             ITSM_E_PERMISSION_DENIED);
+    CHECK(t == NULL);
+    CHECK_RC(itsm_ticket_create(e, "system", "{\"kind\":\"incident\",\"title\":\"x\"}", &t),
+             ITSM_E_PERMISSION_DENIED);
+    CHECK_RC(itsm_engine_set_access_json(e, "alice", "{}"), ITSM_E_PERMISSION_DENIED);
+
+    CHECK_RC(itsm_engine_set_directory_json(
+                 e, system,
+                 "{\"users\":[{\"id\":\"ivy\"},{\"id\":\"hank\"}],\"groups\":[{\"id\":\"it\","
+                 "\"members\":[\"ivy\"]},{\"id\":\"hr\",\"members\":[\"hank\"]}]}"),
+             ITSM_OK);
+    CHECK_RC(itsm_engine_set_access_json(
+                 e, system,
+                 "{\"segments\":[{\"id\":\"global\"},{\"id\":\"hr\",\"sealed\":true}],"
+                 "\"roles\":[{\"preset\":\"service_desk_agent\"}],\"grants\":[{\"group\":\"it\","
+                 "\"role\":\"agent\",\"segment\":\"global\"}]}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "grants[0].role"));
+    CHECK_RC(itsm_engine_set_access_json(e, system, "{\"segments\":[{\"id\":\"x\"}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK_RC(itsm_engine_set_access_json(e, system, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_set_directory_json(e, system, "{\"users\":[{\"id\":\"\"}]}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK_RC(itsm_engine_set_access_json(
+                 e, system,
+                 "{\"segments\":[{\"id\":\"global\"},{\"id\":\"hr\",\"sealed\":true}],"
+                 "\"roles\":[{\"preset\":\"service_desk_agent\"}],\"grants\":[{\"group\":\"it\","
+                 "\"role\":\"service_desk_agent\",\"segment\":\"global\"},{\"group\":\"hr\","
+                 "\"role\":\"service_desk_agent\",\"segment\":\"hr\"}]}"),
+             ITSM_OK);
+
+    CHECK_RC(
+        itsm_ticket_create(
+            e, "hank", "{\"kind\":\"incident\",\"title\":\"Grievance\",\"segment\":\"hr\"}", &t),
+        ITSM_OK);
+    hr_id = number_of(t, "id");
+    itsm_free(t);
+    t = NULL;
+    CHECK_RC(itsm_ticket_create(e, "ivy", "{\"kind\":\"incident\",\"title\":\"Laptop\"}", &t),
+             ITSM_OK);
+    it_id = number_of(t, "id");
+    itsm_free(t);
+    t = NULL;
+
+    /* the HR case does not exist for ivy: get, query, history, comment, explain */
+    CHECK_RC(itsm_ticket_get(e, "ivy", hr_id, &t), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_history(e, "ivy", hr_id, &t), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_comment(e, "ivy", hr_id, "hi", 0, &t), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_link(e, "ivy", it_id, "related", hr_id), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_explain(e, "ivy", hr_id, "ticket.read", &why), ITSM_E_NOT_FOUND);
+    CHECK(why == NULL);
+    CHECK_RC(itsm_ticket_query(e, "ivy", "{}", &page), ITSM_OK);
+    CHECK(has(page, "\"total\":1"));
+    CHECK(!has(page, "Grievance"));
+    itsm_free(page);
+    page = NULL;
+    CHECK_RC(itsm_ticket_query(e, system, "{}", &page), ITSM_OK);
+    CHECK(has(page, "\"total\":2"));
+    itsm_free(page);
+
+    CHECK_RC(itsm_explain(e, "ivy", it_id, "ticket.update", &why), ITSM_OK);
+    CHECK(has(why, "\"allowed\":true"));
+    CHECK(has(why, "\"grant\":0"));
+    itsm_free(why);
+    why = NULL;
+    CHECK_RC(itsm_explain(e, "ivy", it_id, "manage.grants", &why), ITSM_OK);
+    CHECK(has(why, "\"allowed\":false"));
+    CHECK(has(why, "denied"));
+    itsm_free(why);
+    why = NULL;
+    CHECK_RC(itsm_explain(e, system, hr_id, "ticket.read", &why), ITSM_OK);
+    CHECK(has(why, "\"system\":true"));
+    itsm_free(why);
+    CHECK_RC(itsm_explain(e, "ivy", it_id, "ticket.raed", &why), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_explain(e, "ivy", it_id, NULL, &why), ITSM_E_INVALID_ARGUMENT);
+    itsm_engine_close(e);
+}
+
 #ifdef HAVE_PTHREADS
 /* Several threads create tickets on one engine; each thread sees only its own errors. */
 struct worker {
@@ -758,6 +854,7 @@ int main(void) {
     test_history();
     test_null_arguments();
     test_manual_clock();
+    test_access();
 #ifdef HAVE_PTHREADS
     test_threads();
 #endif
