@@ -427,16 +427,14 @@ Page Engine::query(const Actor& actor, const Query& q, std::size_t* total) const
     check_actor(actor.user);
     validate_query(q);
     std::shared_lock lock(impl_->mutex);
-    Query visible = impl_->restricted(actor, q);
-    if (total) *total = impl_->store->count(visible);
-    return impl_->store->query(visible);
+    return impl_->visible_query(actor, q, total);
 }
 
 std::size_t Engine::count(const Actor& actor, const Query& q) const {
     check_actor(actor.user);
     validate_query(q);
     std::shared_lock lock(impl_->mutex);
-    return impl_->store->count(impl_->restricted(actor, q));
+    return impl_->visible_count(actor, q);
 }
 
 std::vector<Event> Engine::history(const Actor& actor, TicketId id) const {

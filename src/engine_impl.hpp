@@ -76,6 +76,19 @@ struct Engine::Impl {
     std::vector<Event> readable_events(const Actor& actor, TicketId id, bool whole_history) const;
     // The query with the actor's visibility compiled in.
     Query restricted(const Actor& actor, const Query& q) const;
+    // Engine::query and Engine::count under access control: a visibility with relationship
+    // clauses runs as disjoint branches, each planned on an index, merged by sort position.
+    Page visible_query(const Actor& actor, const Query& q, std::size_t* total) const;
+    std::size_t visible_count(const Actor& actor, const Query& q) const;
+    struct Branches;
+    Branches branches(const Actor& actor, const Query& q) const;
+    std::size_t visible_count(const Branches& b) const;
+    // The tickets each user requested, watches or must approve (no store index has them),
+    // built when the first policy is set and kept up to date by commit().
+    struct RelationIndex;
+    std::shared_ptr<RelationIndex> relations;
+    std::vector<TicketPtr> relations_before(const Commit& c) const;
+    void relations_after(const std::vector<TicketPtr>& replaced, const Commit& c);
     // Sets the directory and recompiles the policy against it (all or nothing).
     void replace_directory(Directory d);
 
@@ -91,7 +104,9 @@ struct Engine::Impl {
 
     // Commits under the writer lock and queues the events for delivery.
     void commit(Commit& c) {
+        auto replaced = relations_before(c);  // access control's index follows every write
         store->commit(c);
+        relations_after(replaced, c);
         std::lock_guard q(queue_mutex);
         pending.insert(pending.end(), c.events.begin(), c.events.end());
     }

@@ -53,7 +53,16 @@ struct Visibility {
     Symbol user;  // the relationship clauses below are about this user
     bool requester = false, watcher = false, assignee = false, approver = false;
     std::vector<Symbol> groups;  // the assignment group is one of them
-    bool allows(const Ticket& t) const noexcept;
+    // The clauses in the order they are tried: 0 a segment clause, 1 the group clause, 2 the
+    // assignee clause, 3 requester / watcher / pending approver; -1 when none holds.
+    int first_clause(const Ticket& t) const noexcept;
+    // When set (0..3), only tickets whose first clause is this one: the engine splits a
+    // query into disjoint branches that the store can plan on its indexes.
+    int branch = -1;
+    bool allows(const Ticket& t) const noexcept {
+        int c = first_clause(t);
+        return c >= 0 && (branch < 0 || c == branch);
+    }
     // No relationship clause: every visible ticket lies in one of the listed segments,
     // so a store may plan with them as a segment filter.
     bool segments_only() const noexcept {

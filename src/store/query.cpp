@@ -65,15 +65,18 @@ bool VisibleSegment::allows(const Ticket& t) const noexcept {
     return !open_only || (!t.resolved && !t.closed);
 }
 
-bool Visibility::allows(const Ticket& t) const noexcept {
+int Visibility::first_clause(const Ticket& t) const noexcept {
     for (const auto& s : segments)
-        if (s.allows(t)) return true;
-    if (user.empty()) return false;
-    if ((requester && t.requester == user) || (assignee && t.assignee == user) ||
-        (watcher && t.has_watcher(user)) || (approver && t.is_pending_approver(user)))
-        return true;
-    return !t.assignment_group.empty() &&
-           std::find(groups.begin(), groups.end(), t.assignment_group) != groups.end();
+        if (s.allows(t)) return 0;
+    if (user.empty()) return -1;
+    if (!t.assignment_group.empty() &&
+        std::find(groups.begin(), groups.end(), t.assignment_group) != groups.end())
+        return 1;
+    if (assignee && t.assignee == user) return 2;
+    if ((requester && t.requester == user) || (watcher && t.has_watcher(user)) ||
+        (approver && t.is_pending_approver(user)))
+        return 3;
+    return -1;
 }
 
 // Segments a planner may use in place of the query's own: the query's, narrowed to the
