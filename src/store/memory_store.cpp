@@ -127,12 +127,33 @@ struct InMemoryStore::Impl {
     std::unordered_map<Symbol, std::uint64_t> next_number;
 
     Path best_path(const Query& q) const;
+    Path by_states(Path p) const;
     template <typename F>
     void for_each_in_path(const Path& p, F&& f) const;
     Page ordered_scan(const Query& q, const Path& p) const;
     Page gather_and_sort(const Query& q, const Path& p) const;
     Page global_scan(const Query& q) const;
 };
+
+// A segment path as (segment, state) ranges, each sorted by (updated, id), so that a page
+// sorted by "updated" merges them instead of walking the global order. The states present
+// are found by skipping from one state's range to the next.
+Path InMemoryStore::Impl::by_states(Path p) const {
+    const auto& idx = tickets.get<by_segment_state>();
+    std::vector<std::pair<Symbol, Symbol>> split;
+    for (const auto& [seg, unused] : p.prefixes) {
+        for (auto it = idx.lower_bound(boost::make_tuple(seg));
+             it != idx.end() && (*it)->segment == seg;
+             it = idx.upper_bound(boost::make_tuple(seg, (*it)->state))) {
+            if (split.size() == max_prefixes) return p;
+            split.emplace_back(seg, (*it)->state);
+        }
+    }
+    if (split.empty()) return p;
+    p.index = PathIndex::segment_state;
+    p.prefixes = std::move(split);
+    return p;
+}
 
 Path InMemoryStore::Impl::best_path(const Query& q) const {
     Path best;
@@ -162,7 +183,7 @@ Path InMemoryStore::Impl::best_path(const Query& q) const {
             p.prefixes.emplace_back(seg, Symbol{});
             p.estimate += ranked_count(idx, boost::make_tuple(seg));
         }
-        consider(std::move(p));
+        consider(by_states(std::move(p)));
     }
     auto one_field = [&](PathIndex which, const std::vector<Symbol>& values, const auto& idx) {
         if (values.empty() || values.size() > max_prefixes) return;
