@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 
 #include "itsm/access.hpp"
@@ -77,6 +78,9 @@ struct AccessControl::Compiled {
         permission_ids.emplace(name, id);
         return id;
     }
+    void compile_permissions(const AccessPolicy& p);
+    void compile_segments(const AccessPolicy& p);
+    void compile_users(const AccessPolicy& p, const Directory& directory);
     bool related(Relationship r, Symbol user, const User* u, const Ticket& t) const noexcept;
     std::shared_ptr<const Visibility> make_visibility(Symbol user, const User* u) const;
 };
@@ -132,92 +136,104 @@ std::shared_ptr<const Visibility> AccessControl::Compiled::make_visibility(Symbo
     return v;
 }
 
-AccessControl::AccessControl(AccessPolicy policy, const Directory& directory)
-    : policy_(std::move(policy)), c_(std::make_unique<Compiled>()) {
-    auto& c = *c_;
-    // Permissions: every name a role or relationship uses gets a bit.
-    for (const auto& role : policy_.roles_)
-        for (const auto& p : role.permissions)
-            c.intern(p);
-    for (const auto& rel : policy_.relationships_)
-        for (const auto& p : rel)
-            c.intern(p);
-    c.read = c.intern("ticket.read");
-    c.any_transition = c.intern("transition.*");
-    auto bits_of = [&](const std::vector<std::string>& perms) {
+// Permissions: every name a role or relationship uses gets a bit; "transition.*" also
+// holds every transition named anywhere.
+void AccessControl::Compiled::compile_permissions(const AccessPolicy& p) {
+    for (const auto& role : p.roles())
+        for (const auto& name : role.permissions)
+            intern(name);
+    for (int r = 1; r <= relationship_count; ++r)
+        for (const auto& name : p.relationship(static_cast<Relationship>(r)))
+            intern(name);
+    read = intern("ticket.read");
+    any_transition = intern("transition.*");
+    auto bits_of = [&](const std::vector<std::string>& names) {
         Bits b;
         bool all_transitions = false;
-        for (const auto& p : perms) {
-            b.set(c.permission_ids.at(p));
-            all_transitions = all_transitions || p == "transition.*";
+        for (const auto& name : names) {
+            b.set(permission_ids.at(name));
+            all_transitions = all_transitions || name == "transition.*";
         }
-        if (all_transitions)  // "transition.*" holds every transition named anywhere
-            for (const auto& [name, id] : c.permission_ids)
+        if (all_transitions)
+            for (const auto& [name, id] : permission_ids)
                 if (name.rfind("transition.", 0) == 0) b.set(id);
         return b;
     };
-    for (const auto& role : policy_.roles_)
-        c.role_bits.push_back(bits_of(role.permissions));
-    for (std::size_t i = 0; i < relationship_count; ++i)
-        c.relationship_bits[i] = bits_of(policy_.relationships_[i]);
+    for (const auto& role : p.roles())
+        role_bits.push_back(bits_of(role.permissions));
+    for (int r = 1; r <= relationship_count; ++r)
+        relationship_bits[static_cast<std::size_t>(r) - 1] =
+            bits_of(p.relationship(static_cast<Relationship>(r)));
+}
 
-    // Segments: the root is 0, declared ones follow in order (parents before children).
-    c.segment_ids.push_back(Symbol(root_segment));
-    c.segment_index.emplace(Symbol(root_segment), 0);
+// Segments: the root is 0, declared ones follow in order (parents before children). A
+// recursive grant on a segment reaches its descendants, stopping at every seal.
+void AccessControl::Compiled::compile_segments(const AccessPolicy& p) {
+    segment_ids.push_back(Symbol(root_segment));
+    segment_index.emplace(Symbol(root_segment), 0);
     std::vector<std::vector<std::uint32_t>> children(1);
-    for (const auto& s : policy_.segments_) {
-        auto i = static_cast<std::uint32_t>(c.segment_ids.size());
-        c.segment_ids.push_back(s.id);
-        c.segment_index.emplace(s.id, i);
+    for (const auto& s : p.segments()) {
+        auto i = static_cast<std::uint32_t>(segment_ids.size());
+        segment_ids.push_back(s.id);
+        segment_index.emplace(s.id, i);
         children.emplace_back();
-        children[s.parent.empty() ? 0 : c.segment_index.at(s.parent)].push_back(i);
+        children[s.parent.empty() ? 0 : segment_index.at(s.parent)].push_back(i);
     }
-    c.reach.resize(c.segment_ids.size());
-    for (std::size_t i = 0; i < c.reach.size(); ++i) {
+    reach.resize(segment_ids.size());
+    for (std::size_t i = 0; i < reach.size(); ++i) {
         std::vector<std::uint32_t> todo = {static_cast<std::uint32_t>(i)};
         while (!todo.empty()) {
             auto s = todo.back();
             todo.pop_back();
-            c.reach[i].push_back(s);
+            reach[i].push_back(s);
             for (auto child : children[s])
-                if (!policy_.segments_[child - 1].sealed) todo.push_back(child);
+                if (!p.segments()[child - 1].sealed) todo.push_back(child);
         }
     }
+}
 
-    // Users: everyone in the directory and everyone named by a grant.
-    std::unordered_map<Symbol, std::vector<Symbol>> groups_of;
-    for (const auto& g : directory.groups())
+// Users: everyone in the directory and everyone named by a grant, each with the grants that
+// apply to them on every segment (groups expanded) and their visibility clause.
+void AccessControl::Compiled::compile_users(const AccessPolicy& p, const Directory& directory) {
+    std::unordered_map<Symbol, std::vector<Symbol>> groups_of, members;
+    for (const auto& g : directory.groups()) {
+        members[g.id] = g.members;
         for (auto m : g.members)
             groups_of[m].push_back(g.id);
-    auto user_entry = [&](Symbol id) -> Compiled::User& {
-        auto [it, fresh] = c.users.try_emplace(id);
+    }
+    auto entry = [&](Symbol id) -> User& {
+        auto [it, fresh] = users.try_emplace(id);
         if (fresh) {
-            it->second.by_segment.resize(c.segment_ids.size());
+            it->second.by_segment.resize(segment_ids.size());
             it->second.groups = groups_of[id];
             std::sort(it->second.groups.begin(), it->second.groups.end());
         }
         return it->second;
     };
     for (const auto& u : directory.users())
-        user_entry(u.id);
-    std::unordered_map<Symbol, std::vector<Symbol>> members;
-    for (const auto& g : directory.groups())
-        members[g.id] = g.members;
-    for (std::size_t gi = 0; gi < policy_.grants_.size(); ++gi) {
-        const auto& g = policy_.grants_[gi];
-        std::size_t role = static_cast<std::size_t>(policy_.role(g.role) - policy_.roles_.data());
-        Effective e{&c.role_bits[role], &g.when, static_cast<int>(gi)};
-        auto seg = c.segment_index.at(g.segment);
-        std::vector<std::uint32_t> covered = g.recursive ? c.reach[seg] : std::vector{seg};
-        std::vector<Symbol> who = g.user.empty() ? members[g.group] : std::vector{g.user};
-        for (auto user : who) {
-            auto& entry = user_entry(user);
+        entry(u.id);
+    const auto& grants = p.grants();
+    for (std::size_t gi = 0; gi < grants.size(); ++gi) {
+        const auto& g = grants[gi];
+        auto role = static_cast<std::size_t>(p.role(g.role) - p.roles().data());
+        Effective e{&role_bits[role], &g.when, static_cast<int>(gi)};
+        auto seg = segment_index.at(g.segment);
+        std::vector<std::uint32_t> covered = g.recursive ? reach[seg] : std::vector{seg};
+        for (auto user : g.user.empty() ? members[g.group] : std::vector{g.user}) {
+            auto& u = entry(user);
             for (auto s : covered)
-                entry.by_segment[s].push_back(e);
+                u.by_segment[s].push_back(e);
         }
     }
-    for (auto& [id, user] : c.users)
-        user.visibility = c.make_visibility(id, &user);
+    for (auto& [id, user] : users)
+        user.visibility = make_visibility(id, &user);
+}
+
+AccessControl::AccessControl(AccessPolicy policy, const Directory& directory)
+    : policy_(std::move(policy)), c_(std::make_unique<Compiled>()) {
+    c_->compile_permissions(policy_);
+    c_->compile_segments(policy_);
+    c_->compile_users(policy_, directory);
 }
 
 AccessControl::~AccessControl() = default;

@@ -107,7 +107,6 @@ class AccessPolicy {
     const RoleDef* role(Symbol id) const noexcept;
 
   private:
-    friend class AccessControl;
     std::vector<SegmentDef> segments_;
     std::vector<RoleDef> roles_;
     std::vector<GrantDef> grants_;
