@@ -245,14 +245,16 @@ std::vector<Symbol> symbols(const JsonReader& r, const json& j, const std::strin
 
 }  // namespace
 
-AccessPolicy AccessPolicy::from_json(std::string_view text) {
-    JsonReader r(Errc::invalid_config);
-    auto doc = r.parse(text, "(document)");
-    r.object(doc, "");
-    r.only(doc, "", {"segments", "roles", "grants", "relationships"});
+namespace {
+
+// Reads one policy document into the builders. Builder errors name a logical place
+// ("roles.agent..."); they are re-anchored on the JSON path.
+struct PolicyReader {
+    JsonReader r{Errc::invalid_config};
     AccessPolicy p;
-    // Builder errors name a logical place ("roles.agent..."); re-anchor them on the JSON path.
-    auto at = [&](const std::string& path, const std::string& logical, auto&& build) {
+
+    template <typename Build>
+    void at(const std::string& path, const std::string& logical, Build&& build) {
         try {
             build();
         } catch (const Error& e) {
@@ -260,15 +262,15 @@ AccessPolicy AccessPolicy::from_json(std::string_view text) {
             std::string tail = where.rfind(logical, 0) == 0 ? where.substr(logical.size()) : "";
             r.fail(path + tail, std::string(e.what()).substr(where.size() + 2));
         }
-    };
-    auto text_of = [&](const json& obj, const std::string& p, const char* key, bool required) {
+    }
+    std::string text_of(const json& obj, const std::string& path, const char* key, bool required) {
         if (!obj.contains(key)) {
-            if (required) r.fail(JsonReader::child(p, key), "missing");
+            if (required) r.fail(JsonReader::child(path, key), "missing");
             return std::string();
         }
-        return r.string(obj[key], JsonReader::child(p, key));
-    };
-    if (doc.contains("segments")) {
+        return r.string(obj[key], JsonReader::child(path, key));
+    }
+    void segments(json& doc) {
         const auto& list = r.array(doc["segments"], "segments");
         for (std::size_t i = 0; i < list.size(); ++i) {
             std::string path = JsonReader::index("segments", i);
@@ -284,7 +286,7 @@ AccessPolicy AccessPolicy::from_json(std::string_view text) {
             at(path, "segments." + def.id.str(), [&] { p.add_segment(std::move(def)); });
         }
     }
-    if (doc.contains("roles")) {
+    void roles(json& doc) {
         const auto& list = r.array(doc["roles"], "roles");
         for (std::size_t i = 0; i < list.size(); ++i) {
             std::string path = JsonReader::index("roles", i);
@@ -305,7 +307,7 @@ AccessPolicy AccessPolicy::from_json(std::string_view text) {
             at(path, "roles." + def.id.str(), [&] { p.add_role(std::move(def)); });
         }
     }
-    if (doc.contains("grants")) {
+    void grants(json& doc) {
         const auto& list = r.array(doc["grants"], "grants");
         for (std::size_t i = 0; i < list.size(); ++i) {
             std::string path = JsonReader::index("grants", i);
@@ -328,7 +330,7 @@ AccessPolicy AccessPolicy::from_json(std::string_view text) {
             at(path, path, [&] { p.add_grant(std::move(g)); });
         }
     }
-    if (doc.contains("relationships")) {
+    void relationships(json& doc) {
         const auto& rel = r.object(doc["relationships"], "relationships");
         for (auto it = rel.begin(); it != rel.end(); ++it) {
             std::string path = JsonReader::child("relationships", it.key());
@@ -338,7 +340,20 @@ AccessPolicy AccessPolicy::from_json(std::string_view text) {
             at(path, path, [&] { p.set_relationship(*which, std::move(perms)); });
         }
     }
-    return p;
+};
+
+}  // namespace
+
+AccessPolicy AccessPolicy::from_json(std::string_view text) {
+    PolicyReader reader;
+    auto doc = reader.r.parse(text, "(document)");
+    reader.r.object(doc, "");
+    reader.r.only(doc, "", {"segments", "roles", "grants", "relationships"});
+    if (doc.contains("segments")) reader.segments(doc);
+    if (doc.contains("roles")) reader.roles(doc);
+    if (doc.contains("grants")) reader.grants(doc);
+    if (doc.contains("relationships")) reader.relationships(doc);
+    return std::move(reader.p);
 }
 
 std::string to_json(const Explanation& x) {
