@@ -2,8 +2,10 @@
 // tickets look absent everywhere, refusals change nothing, queries and counts are exact.
 // Ends with a randomized check of every result and count against a brute-force model.
 #include <algorithm>
+#include <atomic>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "helpers.hpp"
 #include "itsm/access.hpp"
@@ -527,4 +529,38 @@ TEST_CASE("access: random policies, tickets and queries never show what may not 
     }
     reload();
     check_rounds(20);
+}
+
+TEST_CASE("access: threads query and write while the policy and directory are replaced") {
+    Departments d;
+    for (int i = 0; i < 20; ++i) {
+        d.create(d.ivy, "it");
+        d.create(d.hank, "hr");
+    }
+    std::atomic<bool> stop{false};
+    std::atomic<int> leaks{0};
+    std::vector<std::thread> readers;
+    for (int r = 0; r < 2; ++r)
+        readers.emplace_back([&] {
+            while (!stop) {
+                auto page = d.engine.query(d.ivy, Query{});
+                for (const auto& t : page.tickets)
+                    if (t->segment == "hr") ++leaks;
+                (void)d.engine.count(d.rita, Query{});
+            }
+        });
+    AccessPolicy policy = d.engine.access_policy();
+    Directory dir = d.engine.directory();
+    for (int i = 0; i < 50; ++i) {
+        d.engine.set_access(d.sys, policy);
+        d.engine.set_directory(d.root, dir);
+        d.create(d.ivy, "it");
+        d.create(d.rita, "hr");
+    }
+    stop = true;
+    for (auto& t : readers)
+        t.join();
+    CHECK(leaks == 0);
+    CHECK(d.engine.count(d.ivy, Query{}) == 70);
+    CHECK(d.engine.count(d.rita, Query{}) == 50);
 }
