@@ -282,9 +282,6 @@ Decision AccessControl::decide(Symbol user, const Ticket* ticket,
 Explanation AccessControl::explain(Symbol user, const Ticket* ticket,
                                    std::string_view permission) const {
     Explanation x;
-    if (!is_valid_permission(permission))
-        throw Error(Errc::invalid_argument, "permission",
-                    fmt::format("unknown permission \"{}\"", permission));
     x.decision = decide(user, ticket, permission);
     const Decision& d = x.decision;
     std::string where =
@@ -301,6 +298,9 @@ Explanation AccessControl::explain(Symbol user, const Ticket* ticket,
     } else if (d.allowed) {
         x.reason = fmt::format("allowed: \"{}\" is the ticket's {} ({} on {})", user.view(),
                                to_string(d.relationship), permission, where);
+    } else if (!is_valid_permission(permission)) {
+        x.reason = fmt::format("denied: \"{}\" is not a permission (docs/access.md lists them)",
+                               permission);
     } else if (ticket && !is_declared(ticket->segment)) {
         x.reason = fmt::format("denied: segment \"{}\" is not declared in the access policy",
                                ticket->segment.view());

@@ -213,7 +213,10 @@ TEST_CASE("access: decisions and explanations name what decided") {
     CHECK(ac.decide("ann", &t, "transition.resolve").allowed);
     CHECK(ac.decide("ann", &t, "transition.anything_else").allowed);
     CHECK_FALSE(ac.decide("ann", &t, "manage.grants").allowed);
-    error_of([&] { ac.explain("ann", &t, "ticket.raed"); }, Errc::invalid_argument);
+    // a name outside the vocabulary is simply not held (the engine's explain refuses it)
+    x = ac.explain("ann", &t, "ticket.raed");
+    CHECK_FALSE(x.decision.allowed);
+    CHECK(x.reason.find("not a permission") != std::string::npos);
 }
 
 TEST_CASE("access: permission names are checked") {

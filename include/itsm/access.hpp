@@ -162,6 +162,7 @@ class AccessControl {
     Decision decide(Symbol user, const Ticket* ticket, std::string_view permission) const noexcept {
         return decide(user, ticket, permission_id(permission));
     }
+    // A name outside the vocabulary is denied, with a reason that says so.
     Explanation explain(Symbol user, const Ticket* ticket, std::string_view permission) const;
 
     // Users who hold `role` on `segment` through a grant (groups expanded), sorted by id.
