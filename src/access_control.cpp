@@ -67,7 +67,8 @@ struct AccessControl::Compiled {
     struct User {
         std::vector<std::vector<Effective>> by_segment;  // index: segment index
         std::vector<Symbol> groups;                      // sorted
-        std::shared_ptr<const Visibility> visibility;
+        // index 0: the whole clause; 1 + k: only its branch k (Visibility::branch)
+        std::array<std::shared_ptr<const Visibility>, 5> visibility;
     };
     std::unordered_map<Symbol, User> users;
 
@@ -82,7 +83,8 @@ struct AccessControl::Compiled {
     void compile_segments(const AccessPolicy& p);
     void compile_users(const AccessPolicy& p, const Directory& directory);
     bool related(Relationship r, Symbol user, const User* u, const Ticket& t) const noexcept;
-    std::shared_ptr<const Visibility> make_visibility(Symbol user, const User* u) const;
+    std::shared_ptr<Visibility> make_visibility(Symbol user, const User* u) const;
+    void set_visibility(Symbol id, User& u) const;
 };
 
 bool AccessControl::Compiled::related(Relationship r, Symbol user, const User* u,
@@ -105,8 +107,18 @@ bool AccessControl::Compiled::related(Relationship r, Symbol user, const User* u
     return false;
 }
 
-std::shared_ptr<const Visibility> AccessControl::Compiled::make_visibility(Symbol user,
-                                                                           const User* u) const {
+void AccessControl::Compiled::set_visibility(Symbol id, User& u) const {
+    auto whole = make_visibility(id, &u);
+    for (int k = 0; k < 4; ++k) {
+        auto only = std::make_shared<Visibility>(*whole);
+        only->branch = k;
+        u.visibility[static_cast<std::size_t>(k) + 1] = std::move(only);
+    }
+    u.visibility[0] = std::move(whole);
+}
+
+std::shared_ptr<Visibility> AccessControl::Compiled::make_visibility(Symbol user,
+                                                                     const User* u) const {
     auto v = std::make_shared<Visibility>();
     v->user = user;
     auto reads = [&](Relationship r) {
@@ -226,7 +238,7 @@ void AccessControl::Compiled::compile_users(const AccessPolicy& p, const Directo
         }
     }
     for (auto& [id, user] : users)
-        user.visibility = make_visibility(id, &user);
+        set_visibility(id, user);
 }
 
 AccessControl::AccessControl(AccessPolicy policy, const Directory& directory)
@@ -329,10 +341,12 @@ std::vector<Symbol> AccessControl::holders_of(Symbol role, Symbol segment) const
     return out;
 }
 
-std::shared_ptr<const Visibility> AccessControl::visibility(Symbol user) const {
+std::shared_ptr<const Visibility> AccessControl::visibility(Symbol user, int branch) const {
     auto it = c_->users.find(user);
-    if (it != c_->users.end()) return it->second.visibility;
-    return c_->make_visibility(user, nullptr);
+    if (it != c_->users.end()) return it->second.visibility[static_cast<std::size_t>(branch + 1)];
+    auto v = c_->make_visibility(user, nullptr);
+    v->branch = branch;
+    return v;
 }
 
 ITSM_END_NAMESPACE

@@ -184,10 +184,8 @@ Engine::Impl::Branches Engine::Impl::branches(const Actor& actor, const Query& q
     b.single = false;
     const Visibility& vis = *v.visibility;
     auto branch = [&](int k) {
-        auto only = std::make_shared<Visibility>(vis);
-        only->branch = k;
         Query x = q;
-        x.visibility = std::move(only);
+        x.visibility = access->visibility(actor.user, k);
         return x;
     };
     std::vector<Symbol> segments;

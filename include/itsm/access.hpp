@@ -167,8 +167,9 @@ class AccessControl {
 
     // Users who hold `role` on `segment` through a grant (groups expanded), sorted by id.
     std::vector<Symbol> holders_of(Symbol role, Symbol segment) const;
-    // The tickets `user` may read, as a clause the store evaluates with the rest of a query.
-    std::shared_ptr<const Visibility> visibility(Symbol user) const;
+    // The tickets `user` may read, as a clause the store evaluates with the rest of a query;
+    // with `branch` 0..3, only the tickets whose first clause is that one (prebuilt).
+    std::shared_ptr<const Visibility> visibility(Symbol user, int branch = -1) const;
 
   private:
     struct Compiled;
