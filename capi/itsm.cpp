@@ -7,10 +7,12 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "itsm/access.hpp"
 #include "itsm/engine.hpp"
 #include "itsm/error.hpp"
 #include "itsm/json.hpp"
@@ -33,10 +35,12 @@ static_assert(ITSM_E_INVALID_ARGUMENT == -static_cast<int>(itsm::Errc::invalid_a
                   ITSM_E_INTERNAL == -static_cast<int>(itsm::Errc::internal),
               "itsm.h status codes must mirror itsm::Errc");
 
-// The handle. `clock` is set only for an engine on a manual clock.
+// The handle. `clock` is set only for an engine on a manual clock. `system_actor` is the
+// engine's secret spelling of Actor::system() (see itsm_engine_system_actor).
 struct itsm_engine {
     std::shared_ptr<itsm::ManualClock> clock;
     itsm::Engine engine;
+    std::string system_actor;
 };
 
 // "major.minor.patch", spelled from the version macros.
@@ -118,8 +122,25 @@ T* required(T* p, const char* name) {
     return p;
 }
 
-itsm::Actor actor_of(const char* actor) {
-    return itsm::Actor{required(actor, "actor")};
+// The system actor is recognised only by the engine's own random token, which a user id
+// can match only if the host leaks it; any other text is an ordinary user.
+itsm::Actor actor_of(const itsm_engine* e, const char* actor) {
+    required(actor, "actor");
+    if (e->system_actor == actor) return itsm::Actor::system();
+    return itsm::Actor{itsm::Symbol(actor)};
+}
+
+// 128 random bits, spelled so that no valid user id looks like it by accident.
+std::string new_system_token() {
+    std::random_device rd;
+    std::string token = "itsm-system:";
+    const char* hex = "0123456789abcdef";
+    for (int i = 0; i < 4; ++i) {
+        auto word = static_cast<std::uint32_t>(rd());
+        for (int k = 0; k < 8; ++k, word >>= 4)
+            token += hex[word & 0xF];
+    }
+    return token;
 }
 
 itsm::LinkType link_type_of(const char* name) {
@@ -172,7 +193,7 @@ int on_engine(itsm_engine* e, const char* actor, char** out, const char* out_nam
               Body&& body) noexcept {
     return returning_text(out, out_name, [&] {
         required(e, "engine");
-        return body(e->engine, actor_of(actor));
+        return body(e->engine, actor_of(e, actor));
     });
 }
 
@@ -181,7 +202,7 @@ template <class Body>
 int on_engine_void(itsm_engine* e, const char* actor, Body&& body) noexcept {
     return guarded([&] {
         required(e, "engine");
-        body(e->engine, actor_of(actor));
+        body(e->engine, actor_of(e, actor));
     });
 }
 
@@ -201,8 +222,10 @@ int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm
             schema_json ? itsm::Schema::from_json(schema_json) : itsm::Schema::itil();
         std::shared_ptr<const itsm::Clock> clock = manual;
         if (!clock) clock = std::make_shared<itsm::SystemClock>();
-        *out = new itsm_engine{manual, itsm::Engine(std::make_shared<itsm::InMemoryStore>(),
-                                                    std::move(clock), std::move(schema))};
+        *out = new itsm_engine{manual,
+                               itsm::Engine(std::make_shared<itsm::InMemoryStore>(),
+                                            std::move(clock), std::move(schema)),
+                               new_system_token()};
     });
 }
 
@@ -321,7 +344,7 @@ ITSM_API int itsm_ticket_link(itsm_engine* engine, const char* actor, uint64_t f
                               const char* link_type, uint64_t to) {
     return guarded([&] {
         required(engine, "engine");
-        auto a = actor_of(actor);
+        auto a = actor_of(engine, actor);
         engine->engine.link(a, from, link_type_of(link_type), to);
     });
 }
@@ -330,7 +353,7 @@ ITSM_API int itsm_ticket_unlink(itsm_engine* engine, const char* actor, uint64_t
                                 const char* link_type, uint64_t to) {
     return guarded([&] {
         required(engine, "engine");
-        auto a = actor_of(actor);
+        auto a = actor_of(engine, actor);
         engine->engine.unlink(a, from, link_type_of(link_type), to);
     });
 }
@@ -426,6 +449,43 @@ ITSM_API int itsm_tag_counts(itsm_engine* engine, const char* actor, const char*
                              char** out) {
     return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
         return itsm::to_json(e.tag_counts(a, filter_of(query_json)));
+    });
+}
+
+// ---- Access control ------------------------------------------------------------------
+
+ITSM_API int itsm_engine_system_actor(itsm_engine* engine, const char** out) {
+    if (out) *out = nullptr;
+    return guarded([&] {
+        required(out, "out");
+        *out = required(engine, "engine")->system_actor.c_str();
+    });
+}
+
+ITSM_API int itsm_engine_set_directory_json(itsm_engine* engine, const char* actor,
+                                            const char* directory_json) {
+    return guarded([&] {
+        required(engine, "engine");
+        auto a = actor_of(engine, actor);
+        engine->engine.set_directory(
+            a, itsm::Directory::from_json(required(directory_json, "directory_json")));
+    });
+}
+
+ITSM_API int itsm_engine_set_access_json(itsm_engine* engine, const char* actor,
+                                         const char* access_json) {
+    return guarded([&] {
+        required(engine, "engine");
+        auto a = actor_of(engine, actor);
+        engine->engine.set_access(
+            a, itsm::AccessPolicy::from_json(required(access_json, "access_json")));
+    });
+}
+
+ITSM_API int itsm_explain(itsm_engine* engine, const char* actor, uint64_t id,
+                          const char* permission, char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.explain(a, id, required(permission, "permission")));
     });
 }
 

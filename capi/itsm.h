@@ -126,10 +126,13 @@ ITSM_API void itsm_engine_close(itsm_engine* engine);
 /* ---- Tickets ------------------------------------------------------------------------ */
 
 /* In all the functions below, `engine` and `actor` must not be NULL. `actor` is the user
- * id the call is made as; it is recorded in the audit trail and must not be empty. Each
+ * id the call is made as (or the engine's secret system actor, see
+ * itsm_engine_system_actor); it is recorded in the audit trail and must not be empty. Each
  * function is thread-safe on a shared engine. Besides the errors listed, any of them may
  * return ITSM_E_INVALID_ARGUMENT (a NULL pointer or an empty actor), ITSM_E_NO_MEMORY,
- * ITSM_E_STORAGE or ITSM_E_INTERNAL. */
+ * ITSM_E_STORAGE or ITSM_E_INTERNAL, and ITSM_E_PERMISSION_DENIED when access control
+ * refuses. A ticket the actor may not read is ITSM_E_NOT_FOUND, exactly as an absent one
+ * (docs/access.md). */
 
 /* Creates a ticket from a JSON object such as
  * {"kind":"incident","title":"Mail is down","impact":1,"urgency":2}. On success
@@ -268,6 +271,36 @@ ITSM_API int itsm_category_counts(itsm_engine* engine, const char* actor, const 
  * Errors: ITSM_E_INVALID_ARGUMENT (malformed query). */
 ITSM_API int itsm_tag_counts(itsm_engine* engine, const char* actor, const char* query_json,
                              char** out);
+/* ---- Access control ----------------------------------------------------------------- */
+
+/* Until an access policy is set, only the system may do anything (docs/access.md). */
+
+/* The engine's system actor: *out receives a secret, random text (borrowed; valid until
+ * itsm_engine_close) that, passed as `actor` to any function of this engine, acts as the
+ * trusted host and passes every check. No user id gives these rights: a user named
+ * "system" is an ordinary user. Keep the text inside the host process; never show it to
+ * end users or store it. Thread-safe. */
+ITSM_API int itsm_engine_system_actor(itsm_engine* engine, const char** out);
+
+/* Replaces the directory (users, groups) from JSON text, as in docs/directory.md. Needs
+ * manage.grants. Errors: ITSM_E_INVALID_CONFIG (message names the JSON path),
+ * ITSM_E_PERMISSION_DENIED. Thread-safe. */
+ITSM_API int itsm_engine_set_directory_json(itsm_engine* engine, const char* actor,
+                                            const char* directory_json);
+
+/* Replaces the access policy (segments, roles, grants, relationships) from JSON text, as in
+ * docs/access.md. Needs manage.grants. Refused whole: ITSM_E_INVALID_CONFIG (message names
+ * the JSON path, e.g. "grants[2].role: unknown role"), ITSM_E_PERMISSION_DENIED.
+ * Thread-safe. */
+ITSM_API int itsm_engine_set_access_json(itsm_engine* engine, const char* actor,
+                                         const char* access_json);
+
+/* Explains whether `actor` may exercise `permission` (e.g. "ticket.update") on ticket `id`.
+ * *out receives {"allowed":bool,"system":bool,"grant":N|null,"relationship":"..."|null,
+ * "reason":"..."} (owned; itsm_free). Errors: ITSM_E_NOT_FOUND (also for a ticket the
+ * actor may not read), ITSM_E_INVALID_ARGUMENT (unknown permission). Thread-safe. */
+ITSM_API int itsm_explain(itsm_engine* engine, const char* actor, uint64_t id,
+                          const char* permission, char** out);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "itsm/access.hpp"
 #include "itsm/directory.hpp"
 #include "itsm/event.hpp"
 #include "itsm/routing.hpp"
@@ -23,10 +24,22 @@
 
 ITSM_BEGIN_NAMESPACE
 
-// Who performs a call. Access control (roles, groups, segments) resolves the rest.
+// Who performs a call: a user, whose groups and grants access control resolves, or the
+// trusted host itself (Actor::system(), which passes every check). The system flag cannot
+// be set from a user id: a user named "system" is an ordinary user.
 struct Actor {
     Symbol user;
-    static Actor system() { return Actor{"system"}; }
+    Actor() = default;
+    Actor(Symbol u) : user(u) {}  // NOLINT: implicit on purpose
+    static Actor system() {
+        Actor a(Symbol("system"));
+        a.system_ = true;
+        return a;
+    }
+    bool is_system() const noexcept { return system_; }
+
+  private:
+    bool system_ = false;
 };
 
 enum class CommentVisibility : std::uint8_t { public_reply, work_note };
@@ -103,6 +116,16 @@ class Engine {
     std::vector<CategoryCount> category_counts(const Actor& actor, const Query& filter = {},
                                                std::optional<Instant> names_at = {}) const;
     std::vector<TagCount> tag_counts(const Actor& actor, const Query& filter = {}) const;
+    // Access control (docs/access.md). Until a policy is set only Actor::system() may do
+    // anything. Replaced whole; needs manage.grants; grants must name known principals.
+    void set_access(const Actor& actor, AccessPolicy policy);
+    AccessPolicy access_policy() const;
+    // Why the actor may or may not exercise `permission` on the ticket. A ticket the actor
+    // may not read is not_found, as in get().
+    Explanation explain(const Actor& actor, TicketId id, std::string_view permission) const;
+    // The same for another user, asked by someone holding manage.grants.
+    Explanation explain_for(const Actor& actor, Symbol user, TicketId id,
+                            std::string_view permission) const;
 
     std::uint64_t subscribe(Observer observer);
     void unsubscribe(std::uint64_t subscription);

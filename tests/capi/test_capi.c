@@ -85,6 +85,26 @@ static int count_of(const char* text, const char* part) {
 #define T0 INT64_C(1772438400000000)
 #define SECOND INT64_C(1000000)
 
+/* Makes alice, bob, carol and worker administrators on the root segment, acting as the
+ * engine's system actor (an engine denies everything to users until a policy is set). */
+static void admit(itsm_engine* e) {
+    const char* system = NULL;
+    if (!e) return;
+    CHECK_RC(itsm_engine_system_actor(e, &system), ITSM_OK);
+    CHECK_RC(itsm_engine_set_directory_json(
+                 e, system,
+                 "{\"users\":[{\"id\":\"alice\"},{\"id\":\"bob\"},{\"id\":\"carol\"},"
+                 "{\"id\":\"worker\"}],\"groups\":[{\"id\":\"admins\",\"members\":"
+                 "[\"alice\",\"bob\",\"carol\",\"worker\"]}]}"),
+             ITSM_OK);
+    CHECK_RC(itsm_engine_set_access_json(
+                 e, system,
+                 "{\"segments\":[{\"id\":\"global\"}],\"roles\":[{\"preset\":"
+                 "\"administrator\"}],\"grants\":[{\"group\":\"admins\",\"role\":"
+                 "\"administrator\",\"segment\":\"*\"}]}"),
+             ITSM_OK);
+}
+
 /* Creates a ticket and returns its id (0 on failure). */
 static uint64_t create(itsm_engine* e, const char* json) {
     char* out = NULL;
@@ -119,6 +139,7 @@ static void test_version(void) {
 static void test_open_close(void) {
     itsm_engine* e = NULL;
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     CHECK(e != NULL);
     CHECK(itsm_last_error_code() == ITSM_OK);
     CHECK(strcmp(itsm_last_error(), "") == 0);
@@ -131,6 +152,7 @@ static void test_open_close(void) {
     CHECK_RC(itsm_engine_open_memory(
                  "{\"custom_fields\":[{\"name\":\"cost\",\"type\":\"integer\"}]}", &e),
              ITSM_OK);
+    admit(e);
     if (e) {
         char* out = NULL;
         CHECK_RC(
@@ -162,6 +184,7 @@ static void test_create_get_update(void) {
     uint64_t id;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
 
     CHECK_RC(itsm_ticket_create(e, "alice",
@@ -250,6 +273,7 @@ static void test_create_refusals(void) {
     char* t = NULL;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
 
     t = (char*)&t;
@@ -297,6 +321,7 @@ static void test_comments(void) {
     const char* note;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     id = create(e, "{\"kind\":\"service_request\",\"title\":\"New laptop\"}");
 
@@ -344,6 +369,7 @@ static void test_links(void) {
     uint64_t parent, child, grandchild, problem, incident;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     parent = create(e, "{\"kind\":\"incident\",\"title\":\"Site down\"}");
     child = create(e, "{\"kind\":\"incident\",\"title\":\"Shop down\"}");
@@ -421,6 +447,7 @@ static void test_query_paging(void) {
     uint64_t ids[8];
 
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     for (i = 0; i < 8; ++i) {
         char json[128];
@@ -503,6 +530,7 @@ static void test_history(void) {
     size_t i;
 
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     id = create(e, "{\"kind\":\"incident\",\"title\":\"Printer jam\"}");
     other = create(e, "{\"kind\":\"incident\",\"title\":\"Printer jam again\"}");
@@ -548,6 +576,7 @@ static void test_null_arguments(void) {
     CHECK(has(itsm_last_error(), "out"));
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, NULL), ITSM_E_INVALID_ARGUMENT);
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     id = create(e, "{\"kind\":\"incident\",\"title\":\"x\"}");
 
@@ -613,6 +642,8 @@ static void test_manual_clock(void) {
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &a), ITSM_OK);
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &b), ITSM_OK);
     if (!a || !b) goto done;
+    admit(a);
+    admit(b);
 
     CHECK_RC(itsm_ticket_create(a, "alice", "{\"kind\":\"incident\",\"title\":\"Clock\"}", &ta),
              ITSM_OK);
@@ -660,6 +691,102 @@ done:
     itsm_engine_close(b);
 }
 
+/* Access control: deny by default, the secret system actor, a sealed segment, explain. */
+static void test_access(void) {
+    itsm_engine* e = NULL;
+    const char* system = NULL;
+    char* t = NULL;
+    char* page = NULL;
+    char* why = NULL;
+    uint64_t hr_id, it_id;
+
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    if (!e) return;
+    CHECK_RC(itsm_engine_system_actor(e, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_system_actor(NULL, &system), ITSM_E_INVALID_ARGUMENT);
+    CHECK(system == NULL);
+    CHECK_RC(itsm_engine_system_actor(e, &system), ITSM_OK);
+    CHECK(system != NULL && strlen(system) > 20);
+    /* nobody may act before a policy exists; "system" is just a user name */
+    CHECK_RC(itsm_ticket_create(e, "alice", "{\"kind\":\"incident\",\"title\":\"x\"}", &t),
+             ITSM_E_PERMISSION_DENIED);
+    CHECK(t == NULL);
+    CHECK_RC(itsm_ticket_create(e, "system", "{\"kind\":\"incident\",\"title\":\"x\"}", &t),
+             ITSM_E_PERMISSION_DENIED);
+    CHECK_RC(itsm_engine_set_access_json(e, "alice", "{}"), ITSM_E_PERMISSION_DENIED);
+
+    CHECK_RC(itsm_engine_set_directory_json(
+                 e, system,
+                 "{\"users\":[{\"id\":\"ivy\"},{\"id\":\"hank\"}],\"groups\":[{\"id\":\"it\","
+                 "\"members\":[\"ivy\"]},{\"id\":\"hr\",\"members\":[\"hank\"]}]}"),
+             ITSM_OK);
+    CHECK_RC(itsm_engine_set_access_json(
+                 e, system,
+                 "{\"segments\":[{\"id\":\"global\"},{\"id\":\"hr\",\"sealed\":true}],"
+                 "\"roles\":[{\"preset\":\"service_desk_agent\"}],\"grants\":[{\"group\":\"it\","
+                 "\"role\":\"agent\",\"segment\":\"global\"}]}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "grants[0].role"));
+    CHECK_RC(itsm_engine_set_access_json(e, system, "{\"segments\":[{\"id\":\"x\"}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK_RC(itsm_engine_set_access_json(e, system, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_set_directory_json(e, system, "{\"users\":[{\"id\":\"\"}]}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK_RC(itsm_engine_set_access_json(
+                 e, system,
+                 "{\"segments\":[{\"id\":\"global\"},{\"id\":\"hr\",\"sealed\":true}],"
+                 "\"roles\":[{\"preset\":\"service_desk_agent\"}],\"grants\":[{\"group\":\"it\","
+                 "\"role\":\"service_desk_agent\",\"segment\":\"global\"},{\"group\":\"hr\","
+                 "\"role\":\"service_desk_agent\",\"segment\":\"hr\"}]}"),
+             ITSM_OK);
+
+    CHECK_RC(
+        itsm_ticket_create(
+            e, "hank", "{\"kind\":\"incident\",\"title\":\"Grievance\",\"segment\":\"hr\"}", &t),
+        ITSM_OK);
+    hr_id = number_of(t, "id");
+    itsm_free(t);
+    t = NULL;
+    CHECK_RC(itsm_ticket_create(e, "ivy", "{\"kind\":\"incident\",\"title\":\"Laptop\"}", &t),
+             ITSM_OK);
+    it_id = number_of(t, "id");
+    itsm_free(t);
+    t = NULL;
+
+    /* the HR case does not exist for ivy: get, query, history, comment, explain */
+    CHECK_RC(itsm_ticket_get(e, "ivy", hr_id, &t), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_history(e, "ivy", hr_id, &t), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_comment(e, "ivy", hr_id, "hi", 0, &t), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_link(e, "ivy", it_id, "related", hr_id), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_explain(e, "ivy", hr_id, "ticket.read", &why), ITSM_E_NOT_FOUND);
+    CHECK(why == NULL);
+    CHECK_RC(itsm_ticket_query(e, "ivy", "{}", &page), ITSM_OK);
+    CHECK(has(page, "\"total\":1"));
+    CHECK(!has(page, "Grievance"));
+    itsm_free(page);
+    page = NULL;
+    CHECK_RC(itsm_ticket_query(e, system, "{}", &page), ITSM_OK);
+    CHECK(has(page, "\"total\":2"));
+    itsm_free(page);
+
+    CHECK_RC(itsm_explain(e, "ivy", it_id, "ticket.update", &why), ITSM_OK);
+    CHECK(has(why, "\"allowed\":true"));
+    CHECK(has(why, "\"grant\":0"));
+    itsm_free(why);
+    why = NULL;
+    CHECK_RC(itsm_explain(e, "ivy", it_id, "manage.grants", &why), ITSM_OK);
+    CHECK(has(why, "\"allowed\":false"));
+    CHECK(has(why, "denied"));
+    itsm_free(why);
+    why = NULL;
+    CHECK_RC(itsm_explain(e, system, hr_id, "ticket.read", &why), ITSM_OK);
+    CHECK(has(why, "\"system\":true"));
+    itsm_free(why);
+    CHECK_RC(itsm_explain(e, "ivy", it_id, "ticket.raed", &why), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_explain(e, "ivy", it_id, NULL, &why), ITSM_E_INVALID_ARGUMENT);
+    itsm_engine_close(e);
+}
+
 #ifdef HAVE_PTHREADS
 /* Several threads create tickets on one engine; each thread sees only its own errors. */
 struct worker {
@@ -692,6 +819,7 @@ static void test_threads(void) {
     int i, started = 0;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     CHECK_RC(itsm_ticket_get(e, "main", 1, NULL), ITSM_E_INVALID_ARGUMENT);
     for (i = 0; i < 4; ++i) {
@@ -727,6 +855,7 @@ static void test_taxonomy_and_routing(void) {
         "{\"id\":\"network\",\"name\":\"Network\"}]}";
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
     if (!e) return;
+    admit(e);
 
     /* Refusals name the JSON path and change nothing. */
     CHECK_RC(itsm_engine_set_taxonomy_json(
@@ -818,6 +947,7 @@ int main(void) {
     test_null_arguments();
     test_manual_clock();
     test_taxonomy_and_routing();
+    test_access();
 #ifdef HAVE_PTHREADS
     test_threads();
 #endif
