@@ -278,7 +278,9 @@ class WorkflowReader {
             a.field = r_.string(j[name], JsonReader::child(p, name));
             return true;
         };
-        if (single("set", Action::Op::set)) {
+        if (j.contains("cascade")) {  // first: a cascade has a "set" member of its own
+            cascade(j, p, a);
+        } else if (single("set", Action::Op::set)) {
             r_.only(j, p, {"set", "value"});
             if (!j.contains("value")) r_.fail(p + ".value", "missing");
             a.value = value(j["value"], p + ".value");
@@ -315,8 +317,6 @@ class WorkflowReader {
                         out.description = r_.string(t["description"], tp + ".description");
                     return out;
                 });
-        } else if (j.contains("cascade")) {
-            cascade(j, p, a);
         } else {
             r_.fail(p,
                     "expected one of set, clear, stamp, unstamp, increment, compute, "
