@@ -384,6 +384,74 @@ Workflows Workflows::from_json(std::string_view text) {
     return out;
 }
 
+TransitionInput transition_input_from_json(std::string_view text, const Schema& schema) {
+    JsonReader r(Errc::invalid_argument);
+    json doc = r.parse(text, "(document)");
+    r.object(doc, "");
+    r.only(doc, "", {"fields", "comment", "work_note", "version"});
+    TransitionInput in;
+    if (doc.contains("fields")) {
+        const json& fields = r.object(doc["fields"], "fields");
+        for (auto it = fields.begin(); it != fields.end(); ++it) {
+            std::string p = JsonReader::child("fields", it.key());
+            const json& v = it.value();
+            Value value;
+            const CustomFieldDef* def =
+                it.key().rfind("custom.", 0) == 0
+                    ? schema.custom_field(Symbol::find(std::string_view(it.key()).substr(7)))
+                    : nullptr;
+            if (v.is_null()) {
+                value = Value{};
+            } else if (def && def->type == FieldType::integer && v.is_number_integer()) {
+                value = v.get<std::int64_t>();
+            } else if (def && def->type == FieldType::boolean && v.is_boolean()) {
+                value = v.get<bool>();
+            } else if (def && def->type == FieldType::instant && v.is_string()) {
+                try {
+                    value = parse_instant(v.get<std::string>());
+                } catch (const Error& e) {
+                    throw Error(Errc::validation_failed, it.key(), e.what());
+                }
+            } else if (v.is_string()) {
+                value = v.get<std::string>();
+            } else if (def) {
+                throw Error(Errc::validation_failed, it.key(),
+                            fmt::format("expected a value of type {}", to_string(def->type)));
+            } else {
+                r.fail(p, "expected a string or null");
+            }
+            in.fields.emplace_back(it.key(), std::move(value));
+        }
+    }
+    if (doc.contains("comment")) in.comment = r.string(doc["comment"], "comment");
+    if (doc.contains("work_note")) in.work_note = r.boolean(doc["work_note"], "work_note");
+    if (doc.contains("version")) {
+        long long v = r.integer(doc["version"], "version");
+        if (v < 1) r.fail("version", "must be 1 or more");
+        in.expected_version = static_cast<std::uint64_t>(v);
+    }
+    return in;
+}
+
+std::string to_json(const std::vector<TransitionOption>& options) {
+    json out = json::array();
+    for (const auto& o : options) {
+        json inputs = json::array();
+        for (const auto& i : o.inputs)
+            inputs.push_back(
+                {{"field", i.field.str()}, {"required", i.required}, {"choices", i.choices}});
+        json j = {{"id", o.id.str()},
+                  {"label", o.label},
+                  {"to", o.to.str()},
+                  {"available", o.available},
+                  {"inputs", inputs}};
+        j["rule"] = o.available ? json(nullptr) : json(o.rule);
+        j["reason"] = o.available ? json(nullptr) : json(o.reason);
+        out.push_back(std::move(j));
+    }
+    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 Workflows Workflows::itil() {
     static const Workflows preset = from_json(itil_json());
     return preset;

@@ -279,6 +279,15 @@ struct TransitionOption {
     std::vector<InputDef> inputs;
 };
 
+// JSON forms used across the C ABI. A transition input is {"fields": {"resolution_code":
+// "...", "custom.<name>": value}, "comment": "...", "work_note": false, "version": 3}; values
+// of custom fields are typed by the schema. Malformed input: Error(invalid_argument) naming
+// the JSON path; a custom value of the wrong type: Error(validation_failed).
+TransitionInput transition_input_from_json(std::string_view json_text, const Schema& schema);
+// [{"id", "label", "to", "available", "rule", "reason", "inputs": [{"field", "required",
+// "choices"}]}]
+std::string to_json(const std::vector<TransitionOption>& options);
+
 // Parses "90s", "15m", "72h", "5d" (or a bare number of seconds) into a duration; throws
 // Error(invalid_config) naming `where`.
 Duration parse_duration(std::string_view text, const std::string& where);
