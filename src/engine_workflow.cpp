@@ -62,13 +62,25 @@ struct WorkSet {
             else
                 c.tickets.push_back({e.ticket, e.base});
         }
-        c.events.insert(c.events.end(), events.begin(), events.end());
+        c.events.insert(c.events.end(), std::make_move_iterator(events.begin()),
+                        std::make_move_iterator(events.end()));
+        events.clear();
     }
 };
 
 namespace {
 
-constexpr int max_depth = 16;  // cascades and roll-ups that nest deeper are a loop
+constexpr int max_depth = 16;
+
+// Interned once: events name these fields on every transition.
+Symbol state_field() {
+    static const Symbol s("state");
+    return s;
+}
+Symbol approval_field() {
+    static const Symbol s("approval");
+    return s;
+}  // cascades and roll-ups that nest deeper are a loop
 
 using Inputs = std::vector<std::pair<Symbol, Value>>;
 
@@ -265,7 +277,7 @@ void Engine::Impl::run_transition(WorkSet& ws, TicketId id, const Workflow& wf,
         set_field(ws, t, field, value);
     Symbol from = t.state;
     Event& e = ws.event(t, EventType::state_changed);
-    e.field = "state";
+    e.field = state_field();
     e.old_value = from.str();
     e.new_value = tr.to.str();
     e.text = tr.id.str();
@@ -452,7 +464,7 @@ void Engine::Impl::start_approvals(WorkSet& ws, Ticket& t, const Workflow& wf,
         for (auto u : users)
             t.approvals.push_back(Approval{k, u, ApprovalDecision::pending, {}, {}, {}});
         Event& e = ws.event(t, EventType::approval);
-        e.field = "approval";
+        e.field = approval_field();
         e.new_value = std::string("requested");
         e.text = users_text(users);
         return;
@@ -471,7 +483,7 @@ void Engine::Impl::cancel_pending(WorkSet& ws, Ticket& t) const {
         }
     if (canceled.empty()) return;
     Event& e = ws.event(t, EventType::approval);
-    e.field = "approval";
+    e.field = approval_field();
     e.old_value = std::string("pending");
     e.new_value = std::string("canceled");
     e.text = users_text(canceled);
@@ -507,7 +519,7 @@ Ticket Engine::Impl::decide(const Actor& actor, TicketId id, ApprovalDecision de
     record->decided = ws.now;
     record->comment = text;
     Event& e = ws.event(t, EventType::approval);
-    e.field = "approval";
+    e.field = approval_field();
     e.old_value = std::string("pending");
     e.new_value = std::string(to_string(decision));
     e.text = text;

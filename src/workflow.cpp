@@ -630,6 +630,8 @@ Workflows& Workflows::add(Workflow wf) {
                         fmt::format("workflow \"{}\" is already the default of kind \"{}\"",
                                     other.id.view(), wf.kind.view()));
     }
+    for (auto& tr : wf.transitions)
+        if (tr.permission.empty()) tr.permission = "transition." + tr.id.str();
     list_.push_back(std::move(wf));
     return *this;
 }

@@ -103,15 +103,15 @@ struct Transition {
     std::vector<Symbol> from;  // the states it leaves; ignored when from_any
     bool from_any = false;
     Symbol to;
-    std::string permission;  // empty: "transition.<id>"
+    std::string permission;  // empty: "transition.<id>" (filled in by Workflows::add)
     std::vector<Guard> guards;
     std::vector<InputDef> inputs;
     std::vector<Action> actions;
     std::optional<Duration> after;  // timed: Engine::advance runs it this long after entry
 
-    std::string permission_id() const {
-        return permission.empty() ? "transition." + id.str() : permission;
-    }
+    // The permission it needs: `permission`, which Workflows::add sets to
+    // "transition.<id>" when it is empty.
+    std::string_view permission_id() const noexcept { return permission; }
     bool leaves(Symbol state) const noexcept {
         if (from_any) return state != to;
         for (auto s : from)

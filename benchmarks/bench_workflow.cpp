@@ -1,0 +1,148 @@
+// Workflow benchmarks: transitions per second through Engine::transition over an
+// InMemoryStore and a ManualClock, with guards, inputs, actions and events included.
+//
+//   Transition/itil/<tickets>     the ITIL incident preset: resolve (two inputs checked
+//                                 against their choices, clear, stamp, a cascade over the
+//                                 children) and reopen (unstamp, two clears, increment),
+//                                 alternately, round-robin over the desk's tickets
+//   Transition/guarded/<tickets>  a workflow whose transitions carry five guards (required,
+//                                 in, comparisons, a negation) and three actions (set, emit,
+//                                 compute over two cases)
+//   Available/itil/<tickets>      available_transitions on an incident in progress
+//   Approval/<tickets>            approve on a one-approver step, then the transition the
+//                                 approval triggers, then back (two commits per iteration)
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "itsm/engine.hpp"
+#include "itsm/memory_store.hpp"
+#include "itsm/workflow.hpp"
+
+namespace {
+
+using itsm::TicketId;
+
+constexpr const char* guarded_workflow = R"({"workflows": {"bench": {
+    "kind": "incident",
+    "states": [{"id": "new", "class": "new"}, {"id": "a", "class": "active"},
+               {"id": "b", "class": "active"}, {"id": "done", "class": "closed"}],
+    "initial": ["new"],
+    "transitions": [
+        {"id": "go", "from": ["new", "b"], "to": "a",
+         "guards": [{"required": ["assignee", "title"]}, {"field": "priority", "in": [1, 2, 3, 4, 5]},
+                    {"field": "impact", "le": 3}, {"field": "urgency", "ge": 1},
+                    {"not": {"field": "category", "equals": "spam"}}],
+         "actions": [{"set": "assignment_group", "value": "desk"}, {"emit": "went"},
+                     {"compute": "resolution_code",
+                      "cases": [{"when": [{"field": "impact", "equals": 1}], "value": "big"},
+                                {"when": [{"field": "urgency", "equals": 1}], "value": "fast"}],
+                      "otherwise": "plain"}]},
+        {"id": "back", "from": ["a"], "to": "b",
+         "guards": [{"required": ["assignee", "title"]}, {"field": "priority", "in": [1, 2, 3, 4, 5]},
+                    {"field": "impact", "le": 3}, {"field": "urgency", "ge": 1},
+                    {"not": {"field": "category", "equals": "spam"}}],
+         "actions": [{"clear": "assignment_group"}, {"emit": "back"},
+                     {"compute": "resolution_code",
+                      "cases": [{"when": [{"field": "impact", "equals": 1}], "value": "big"},
+                                {"when": [{"field": "urgency", "equals": 2}], "value": "soon"}],
+                      "otherwise": "later"}]},
+        {"id": "finish", "from": "any", "to": "done"}]}}})";
+
+constexpr const char* approval_workflow = R"({"workflows": {"bench": {
+    "kind": "incident",
+    "states": [{"id": "new", "class": "new"},
+               {"id": "review", "class": "pending", "approval": {
+                   "steps": [{"approvers": {"users": ["carol"]}}], "on_approved": "accept"}},
+               {"id": "accepted", "class": "active"}, {"id": "done", "class": "closed"}],
+    "initial": ["new"],
+    "transitions": [
+        {"id": "submit", "from": ["new", "accepted"], "to": "review"},
+        {"id": "accept", "from": ["review"], "to": "accepted", "guards": [{"approvals": "complete"}]},
+        {"id": "finish", "from": "any", "to": "done"}]}}})";
+
+struct Desk {
+    std::shared_ptr<itsm::ManualClock> clock =
+        std::make_shared<itsm::ManualClock>(itsm::parse_instant("2026-03-02T09:00:00Z"));
+    itsm::Engine engine{std::make_shared<itsm::InMemoryStore>(), clock};
+    itsm::Actor actor{"agent"};
+    std::vector<TicketId> ids;
+
+    Desk(itsm::Workflows w, std::size_t n) {
+        engine.set_workflows(actor, std::move(w));
+        for (std::size_t i = 0; i < n; ++i) {
+            itsm::NewTicket in;
+            in.kind = "incident";
+            in.title = "Printer " + std::to_string(i);
+            in.assignee = "agent";
+            in.impact = 1 + static_cast<int>(i % 3);
+            in.urgency = 1 + static_cast<int>((i / 3) % 3);
+            ids.push_back(engine.create(actor, in).id);
+        }
+    }
+};
+
+void BM_Transition_itil(benchmark::State& state) {
+    Desk d(itsm::Workflows::itil(), static_cast<std::size_t>(state.range(0)));
+    for (auto id : d.ids)
+        d.engine.transition(d.actor, id, "start");
+    itsm::TransitionInput resolve;
+    resolve.fields = {{"resolution_code", std::string("solved_remotely")},
+                      {"resolution_notes", std::string("Restarted the spooler")}};
+    itsm::TransitionInput reopen;
+    std::size_t i = 0, n = d.ids.size();
+    for (auto _ : state) {
+        // the first pass over the desk resolves every ticket, the second reopens them, ...
+        bool resolving = (i / n) % 2 == 0;
+        benchmark::DoNotOptimize(d.engine.transition(
+            d.actor, d.ids[i % n], resolving ? "resolve" : "reopen", resolving ? resolve : reopen));
+        ++i;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_Transition_guarded(benchmark::State& state) {
+    Desk d(itsm::Workflows::from_json(guarded_workflow), static_cast<std::size_t>(state.range(0)));
+    std::size_t i = 0, n = d.ids.size();
+    for (auto _ : state) {
+        bool forward = (i / n) % 2 == 0;
+        benchmark::DoNotOptimize(
+            d.engine.transition(d.actor, d.ids[i % n], forward ? "go" : "back"));
+        ++i;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_Available_itil(benchmark::State& state) {
+    Desk d(itsm::Workflows::itil(), static_cast<std::size_t>(state.range(0)));
+    for (auto id : d.ids)
+        d.engine.transition(d.actor, id, "start");
+    std::size_t i = 0;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(
+            d.engine.available_transitions(d.actor, d.ids[i++ % d.ids.size()]));
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_Approval(benchmark::State& state) {
+    Desk d(itsm::Workflows::from_json(approval_workflow), static_cast<std::size_t>(state.range(0)));
+    itsm::Actor carol{"carol"};
+    std::size_t i = 0;
+    for (auto _ : state) {
+        TicketId id = d.ids[i++ % d.ids.size()];
+        d.engine.transition(d.actor, id, "submit");
+        benchmark::DoNotOptimize(d.engine.approve(carol, id));
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+}  // namespace
+
+BENCHMARK(BM_Transition_itil)->Name("Transition/itil")->Arg(1000)->Arg(100000)->MinTime(0.5);
+BENCHMARK(BM_Transition_guarded)->Name("Transition/guarded")->Arg(1000)->Arg(100000)->MinTime(0.5);
+BENCHMARK(BM_Available_itil)->Name("Available/itil")->Arg(1000)->Arg(100000)->MinTime(0.5);
+BENCHMARK(BM_Approval)->Name("Approval")->Arg(1000)->Arg(100000)->MinTime(0.5);
+
+BENCHMARK_MAIN();
