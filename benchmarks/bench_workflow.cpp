@@ -8,9 +8,13 @@
 //   Transition/guarded/<tickets>  a workflow whose transitions carry five guards (required,
 //                                 in, comparisons, a negation) and three actions (set, emit,
 //                                 compute over two cases)
+//   Transition/guards_only/<tickets>  the same five guards, no action: one event (the
+//                                 state change) per transition
 //   Available/itil/<tickets>      available_transitions on an incident in progress
-//   Approval/<tickets>            approve on a one-approver step, then the transition the
-//                                 approval triggers, then back (two commits per iteration)
+//   Approval/<tickets>            submit (a transition that starts a one-approver step), then
+//                                 approve, which runs the transition the approval triggers
+//                                 (two operations, two commits per iteration)
+//   Update/baseline/<tickets>     Engine::update of one field (one event), for comparison
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -49,6 +53,14 @@ constexpr const char* guarded_workflow = R"({"workflows": {"bench": {
                       "cases": [{"when": [{"field": "impact", "equals": 1}], "value": "big"},
                                 {"when": [{"field": "urgency", "equals": 2}], "value": "soon"}],
                       "otherwise": "later"}]},
+        {"id": "fwd", "from": ["new", "b"], "to": "a",
+         "guards": [{"required": ["assignee", "title"]}, {"field": "priority", "in": [1, 2, 3, 4, 5]},
+                    {"field": "impact", "le": 3}, {"field": "urgency", "ge": 1},
+                    {"not": {"field": "category", "equals": "spam"}}]},
+        {"id": "rev", "from": ["a"], "to": "b",
+         "guards": [{"required": ["assignee", "title"]}, {"field": "priority", "in": [1, 2, 3, 4, 5]},
+                    {"field": "impact", "le": 3}, {"field": "urgency", "ge": 1},
+                    {"not": {"field": "category", "equals": "spam"}}]},
         {"id": "finish", "from": "any", "to": "done"}]}}})";
 
 constexpr const char* approval_workflow = R"({"workflows": {"bench": {
@@ -103,13 +115,36 @@ void BM_Transition_itil(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
-void BM_Transition_guarded(benchmark::State& state) {
+// Back and forth between two states with `forward` and `backward`, round-robin.
+void back_and_forth(benchmark::State& state, itsm::Symbol forward, itsm::Symbol backward) {
     Desk d(itsm::Workflows::from_json(guarded_workflow), static_cast<std::size_t>(state.range(0)));
     std::size_t i = 0, n = d.ids.size();
     for (auto _ : state) {
-        bool forward = (i / n) % 2 == 0;
+        bool ahead = (i / n) % 2 == 0;
         benchmark::DoNotOptimize(
-            d.engine.transition(d.actor, d.ids[i % n], forward ? "go" : "back"));
+            d.engine.transition(d.actor, d.ids[i % n], ahead ? forward : backward));
+        ++i;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_Transition_guarded(benchmark::State& state) {
+    back_and_forth(state, "go", "back");
+}
+
+void BM_Transition_guards_only(benchmark::State& state) {
+    back_and_forth(state, "fwd", "rev");
+}
+
+// The baseline: a plain update that writes one field and one event, on the same desk.
+void BM_Update_baseline(benchmark::State& state) {
+    Desk d(itsm::Workflows::itil(), static_cast<std::size_t>(state.range(0)));
+    std::size_t i = 0, n = d.ids.size();
+    itsm::TicketPatch patch[2];
+    patch[0].assignee = itsm::Symbol("agent2");
+    patch[1].assignee = itsm::Symbol("agent");
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(d.engine.update(d.actor, d.ids[i % n], patch[(i / n) % 2]));
         ++i;
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
@@ -142,6 +177,12 @@ void BM_Approval(benchmark::State& state) {
 
 BENCHMARK(BM_Transition_itil)->Name("Transition/itil")->Arg(1000)->Arg(100000)->MinTime(0.5);
 BENCHMARK(BM_Transition_guarded)->Name("Transition/guarded")->Arg(1000)->Arg(100000)->MinTime(0.5);
+BENCHMARK(BM_Transition_guards_only)
+    ->Name("Transition/guards_only")
+    ->Arg(1000)
+    ->Arg(100000)
+    ->MinTime(0.5);
+BENCHMARK(BM_Update_baseline)->Name("Update/baseline")->Arg(1000)->Arg(100000)->MinTime(0.5);
 BENCHMARK(BM_Available_itil)->Name("Available/itil")->Arg(1000)->Arg(100000)->MinTime(0.5);
 BENCHMARK(BM_Approval)->Name("Approval")->Arg(1000)->Arg(100000)->MinTime(0.5);
 

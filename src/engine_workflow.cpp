@@ -42,6 +42,9 @@ struct WorkSet {
         entries.push_back({std::make_shared<Ticket>(std::move(t)), 0});
         return *entries.back().ticket;
     }
+    WorkSet(const Store& s, Instant at, Symbol who) : store(s), now(at), actor(who) {
+        events.reserve(8);  // a transition writes a handful of events
+    }
     TicketLookup lookup() const {
         return [this](TicketId id) { return get(id); };
     }
@@ -512,7 +515,7 @@ Ticket Engine::Impl::decide(const Actor& actor, TicketId id, ApprovalDecision de
         throw Error(
             Errc::permission_denied, "approval",
             fmt::format("{} is not a pending approver of {}", actor.user.view(), current->key));
-    WorkSet ws{*store, clock->now(), actor.user, {}, {}};
+    WorkSet ws(*store, clock->now(), actor.user);
     Ticket& t = ws.edit(id);
     auto record = std::find_if(t.approvals.begin(), t.approvals.end(), mine);
     record->decision = decision;
@@ -576,7 +579,7 @@ void Engine::Impl::requester_activity(Symbol actor, Commit& c, Instant now) {
     const Ticket& t = *c.tickets.front().ticket;
     const Workflow* wf = workflow_of(t);
     if (!wf || wf->on_requester_update.empty() || actor != t.requester) return;
-    WorkSet ws{*store, now, actor, {}, {}};
+    WorkSet ws(*store, now, actor);
     ws.entries.push_back({std::make_shared<Ticket>(t), c.tickets.front().expected_version});
     for (const auto& trigger : wf->on_requester_update) {
         bool holds = std::all_of(trigger.when.begin(), trigger.when.end(), [&](const Guard& g) {
@@ -630,7 +633,7 @@ Ticket Engine::transition(const Actor& actor, TicketId id, Symbol transition_id,
         if (auto refusal = check_transition(*wf, index_of(*wf, *tr), *current, store_lookup))
             throw Error(Errc::invalid_transition, refusal->rule, refusal->message);
         Inputs inputs = impl_->checked_inputs(*current, *tr, input);
-        WorkSet ws{*impl_->store, impl_->clock->now(), actor.user, {}, {}};
+        WorkSet ws(*impl_->store, impl_->clock->now(), actor.user);
         impl_->run_transition(ws, id, *wf, *tr, inputs, 0);
         if (!comment.empty())
             ws.event(*ws.get(id), input.work_note ? EventType::work_note : EventType::comment)
@@ -716,7 +719,7 @@ Ticket Engine::delegate(const Actor& actor, TicketId id, Symbol to_user, std::st
         if (to_user == actor.user || std::any_of(list.begin(), list.end(), pending_of(to_user)))
             throw Error(Errc::conflict, "to_user",
                         fmt::format("{} already has this approval pending", to_user.view()));
-        WorkSet ws{*impl_->store, impl_->clock->now(), actor.user, {}, {}};
+        WorkSet ws(*impl_->store, impl_->clock->now(), actor.user);
         Ticket& t = ws.edit(id);
         auto record = std::find_if(t.approvals.begin(), t.approvals.end(), pending_of(actor.user));
         record->approver = to_user;
@@ -763,7 +766,7 @@ std::size_t Engine::advance(Instant now) {
                     // Checked again under the lock: another thread may have moved it already.
                     if (!current || current->id != wf.id || t->state_entered + *tr.after > now)
                         continue;
-                    WorkSet ws{*impl_->store, now, Actor::system().user, {}, {}};
+                    WorkSet ws(*impl_->store, now, Actor::system().user);
                     if (!impl_->try_transition(ws, t->id, tr.id, -1)) continue;
                     Commit c;
                     ws.into(c);

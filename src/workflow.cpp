@@ -105,21 +105,23 @@ std::string symbols_list(const std::vector<Symbol>& symbols) {
 
 // The guard's own verdict, ignoring `negate`: nullopt when the condition holds.
 std::optional<std::string> evaluate(const Workflow& wf, const Guard& g, const Ticket& t,
-                                    const TicketLookup& lookup) {
+                                    const TicketLookup& lookup, bool explain) {
     using Op = Guard::Op;
     switch (g.op) {
         case Op::required:
             for (auto f : g.fields)
                 if (std::holds_alternative<std::monostate>(field_value(t, f)))
-                    return fmt::format("{} is required", f.view());
+                    return explain ? fmt::format("{} is required", f.view()) : std::string();
             return std::nullopt;
         case Op::equals:
         case Op::in: {
             Value v = field_value(t, g.fields[0]);
             for (const auto& want : g.values)
                 if (compare(v, want) == 0) return std::nullopt;
-            return fmt::format("{} is {}, not {}{}", g.fields[0].view(), quoted(v),
-                               g.values.size() > 1 ? "one of " : "", values_text(g.values));
+            return explain
+                       ? fmt::format("{} is {}, not {}{}", g.fields[0].view(), quoted(v),
+                                     g.values.size() > 1 ? "one of " : "", values_text(g.values))
+                       : std::string();
         }
         case Op::lt:
         case Op::le:
@@ -131,23 +133,26 @@ std::optional<std::string> evaluate(const Workflow& wf, const Guard& g, const Ti
                             (g.op == Op::gt && *c > 0) || (g.op == Op::ge && *c >= 0));
             if (ok) return std::nullopt;
             constexpr std::array<std::string_view, 4> ops = {"<", "<=", ">", ">="};
-            return fmt::format("{} is {}, not {} {}", g.fields[0].view(), quoted(v),
-                               ops[static_cast<int>(g.op) - static_cast<int>(Op::lt)],
-                               quoted(g.values[0]));
+            return explain ? fmt::format("{} is {}, not {} {}", g.fields[0].view(), quoted(v),
+                                         ops[static_cast<int>(g.op) - static_cast<int>(Op::lt)],
+                                         quoted(g.values[0]))
+                           : std::string();
         }
         case Op::approvals_complete: {
             auto s = approval_status(wf, t);
             if (s == ApprovalStatus::approved || s == ApprovalStatus::not_required)
                 return std::nullopt;
-            return fmt::format("the approvals are not complete ({})", to_string(s));
+            return explain ? fmt::format("the approvals are not complete ({})", to_string(s))
+                           : std::string();
         }
         case Op::children_closed:
             for (const auto& l : t.links) {
                 if (l.type != LinkType::parent_of) continue;
                 auto child = lookup(l.other);
                 if (!child || child->closed) continue;  // closed: its closed instant is stamped
-                return fmt::format("child {} is still open (state {})", child->key,
-                                   child->state.view());
+                return explain ? fmt::format("child {} is still open (state {})", child->key,
+                                             child->state.view())
+                               : std::string();
             }
             return std::nullopt;
         case Op::linked:
@@ -159,6 +164,7 @@ std::optional<std::string> evaluate(const Workflow& wf, const Guard& g, const Ti
                     std::find(g.states.begin(), g.states.end(), other->state) != g.states.end())
                     return std::nullopt;
             }
+            if (!explain) return std::string();
             return g.states.empty() ? fmt::format("no ticket is linked as {}", to_string(g.link))
                                     : fmt::format("no ticket linked as {} is in {}",
                                                   to_string(g.link), symbols_list(g.states));
@@ -244,7 +250,8 @@ Value field_value(const Ticket& t, Symbol field) {
 
 std::optional<std::string> check_guard(const Workflow& wf, const Guard& g, const Ticket& t,
                                        const TicketLookup& lookup) {
-    auto verdict = evaluate(wf, g, t, lookup);
+    // A negated guard's own message is never shown: skip formatting it.
+    auto verdict = evaluate(wf, g, t, lookup, !g.negate);
     if (!g.negate) return verdict;
     if (verdict) return std::nullopt;
     Guard plain = g;

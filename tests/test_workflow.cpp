@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "itsm/json.hpp"
 #include "workflow_helpers.hpp"
 
@@ -527,4 +530,28 @@ TEST_CASE("ticket JSON carries the workflow fields and the approvals") {
     CHECK(to_json(h.back()).find(R"("type":"state_changed")") != std::string::npos);
     CHECK(event_type_from_string("workflow_event") == EventType::workflow_event);
     CHECK(to_string(EventType::approval) == "approval");
+}
+
+TEST_CASE("advance from several threads runs each due transition once") {
+    ItilDesk d;
+    std::vector<TicketId> ids;
+    for (int i = 0; i < 60; ++i) {
+        Ticket t = d.create("incident");
+        d.go(t.id, "resolve",
+             {in("resolution_code", text("solved_remotely")),
+              in("resolution_notes", text("Restarted"))});
+        ids.push_back(t.id);
+    }
+    Instant due = d.clock->now() + std::chrono::hours(24 * 6);
+    std::atomic<std::size_t> ran{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i)
+        threads.emplace_back([&] { ran += d.engine.advance(due); });
+    for (auto& th : threads)
+        th.join();
+    CHECK(ran == ids.size());
+    for (auto id : ids) {
+        CHECK(d.get(id).state == "closed");
+        CHECK(d.count_events(id, EventType::state_changed) == 2);
+    }
 }
