@@ -149,3 +149,43 @@ TEST_CASE("service request: refusals") {
     CHECK(d.go(manual.items[0], "skip").state == "closed_skipped");
     CHECK(d.get(manual.request.id).state == "closed_skipped");
 }
+
+TEST_CASE("service request: closing by hand from each open state, and every task exit") {
+    ItilDesk d;
+    // the request: incomplete or skipped from new and from in progress
+    for (Symbol exit : {"close_incomplete", "skip"})
+        for (bool submitted : {false, true}) {
+            CAPTURE(exit.view());
+            Order o = order(d, {true});
+            if (submitted) d.go(o.request.id, "submit");
+            Ticket r = d.go(o.request.id, exit);
+            CHECK(r.state == (exit == "skip" ? "closed_skipped" : "closed_incomplete"));
+            CHECK(r.closed);
+        }
+    // the item: incomplete or skipped from new, awaiting approval and in progress
+    const char* from[] = {"new", "awaiting_approval", "in_progress"};
+    for (Symbol exit : {"close_incomplete", "skip"})
+        for (const char* state : from) {
+            CAPTURE(exit.view());
+            CAPTURE(state);
+            Order o = order(d, {true});
+            if (std::string(state) != "new") d.go(o.items[0], "submit");
+            if (std::string(state) == "in_progress") d.engine.approve(d.mona, o.items[0]);
+            CHECK(d.get(o.items[0]).state == state);
+            Ticket item = d.go(o.items[0], exit);
+            CHECK(item.state == (exit == "skip" ? "closed_skipped" : "closed_incomplete"));
+            CHECK(d.get(o.request.id).state ==
+                  (exit == "skip" ? "closed_skipped" : "closed_incomplete"));
+        }
+    // a task: every exit from open and from work in progress
+    for (Symbol exit : {"complete", "incomplete", "skip"})
+        for (bool started : {false, true}) {
+            Order o = order(d, {false});
+            d.go(o.request.id, "submit");
+            TicketId task = only_task(d, o.items[0]);
+            if (started) CHECK(d.go(task, "start").state == "work_in_progress");
+            Ticket t = d.go(task, exit);
+            CHECK(t.closed);
+            CHECK(d.engine.available_transitions(d.bob, task).empty());
+        }
+}
