@@ -651,6 +651,7 @@ std::vector<TransitionOption> Engine::available_transitions(const Actor& actor, 
     check_actor(actor.user);
     std::shared_lock lock(impl_->mutex);
     TicketPtr t = impl_->load(id);
+    impl_->authorize(actor, t.get(), "ticket.read");
     std::vector<TransitionOption> out;
     const Workflow* wf = impl_->workflow_of(*t);
     if (!wf) return out;
