@@ -355,7 +355,7 @@ std::vector<CategoryCount> Engine::category_counts(const Actor& actor, const Que
         out[i].id = cats[i].id;
         out[i].path = names_at ? tax.path_at(cats[i].id, *names_at) : tax.path(cats[i].id);
         at[cats[i].id] = i;
-        Query q = filter;
+        Query q = impl_->restricted(actor, filter);  // only what the actor may read
         q.categories = {cats[i].id};
         for_each_ticket(*impl_->store, q, [&](const Ticket& t) {
             ++out[i].direct;
@@ -379,7 +379,7 @@ std::vector<TagCount> Engine::tag_counts(const Actor& actor, const Query& filter
     std::shared_lock lock(impl_->mutex);
     impl_->authorize(actor, nullptr, "metrics.read");
     std::unordered_map<Symbol, std::size_t> counts;
-    for_each_ticket(*impl_->store, filter, [&](const Ticket& t) {
+    for_each_ticket(*impl_->store, impl_->restricted(actor, filter), [&](const Ticket& t) {
         for (Symbol tag : t.tags)
             ++counts[tag];
     });

@@ -564,3 +564,30 @@ TEST_CASE("access: threads query and write while the policy and directory are re
     CHECK(d.engine.count(d.ivy, Query{}) == 70);
     CHECK(d.engine.count(d.rita, Query{}) == 50);
 }
+
+TEST_CASE("category and tag counts leave out what the actor may not read") {
+    Departments d;
+    d.engine.set_taxonomy(
+        d.sys, Taxonomy::from_json(R"({"categories": [{"id": "hardware", "name": "Hardware"}]})",
+                                   &d.engine.schema()));
+    for (Symbol segment : {Symbol("it"), Symbol("hr"), Symbol("hr")}) {
+        NewTicket in;
+        in.kind = "incident";
+        in.title = "Laptop";
+        in.segment = segment;
+        in.category = "hardware";
+        in.tags = {"laptop"};
+        d.engine.create(d.sys, in);
+    }
+    // root administers everything below the root segment, which does not reach sealed HR.
+    auto counts = d.engine.category_counts(d.root);
+    REQUIRE(counts.size() == 1);
+    CHECK(counts[0].total == 1);
+    auto tags = d.engine.tag_counts(d.root);
+    REQUIRE(tags.size() == 1);
+    CHECK(tags[0].count == 1);
+    CHECK(d.engine.category_counts(d.sys)[0].total == 3);
+    // an agent without metrics.read gets nothing at all
+    error_of([&] { d.engine.category_counts(d.ivy); }, Errc::permission_denied);
+    error_of([&] { d.engine.tag_counts(d.hank); }, Errc::permission_denied);
+}
