@@ -355,7 +355,12 @@ Instant Calendar::next_closing(Instant t) const {
     Cursor c{y, std::upper_bound(b.s.begin(), b.s.end(), u) - b.s.begin() - 1};
     while (continues(*impl_, c))
         c = {c.y + 1, 0};
-    return instant_from_micros(impl_->block(c.y).e[std::size_t(c.i)]);
+    std::int64_t end = impl_->block(c.y).e[std::size_t(c.i)];
+    if (end == year_starts().back())
+        throw Error(Errc::invalid_argument,
+                    fmt::format("calendar \"{}\" does not close again before the year {}",
+                                impl_->id, first_year + year_count));
+    return instant_from_micros(end);
 }
 
 Instant Calendar::previous_closing(Instant t) const {
