@@ -2,7 +2,9 @@
 // import. Every error names the JSON path (or the .ics line) it is about.
 #include <fmt/format.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "itsm/calendar.hpp"
 #include "itsm/error.hpp"
@@ -161,6 +163,18 @@ IcsHolidays parse_ics_holidays(std::string_view text) {
     }
     if (ev) ics_error(ev->line, "VEVENT without END:VEVENT");
     return out;
+}
+
+CalendarBuilder& CalendarBuilder::import_ics_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    if (in) text << in.rdbuf();
+    if (!in || in.bad()) throw Error(Errc::invalid_config, path, "cannot be read");
+    try {
+        return import_ics(text.str());
+    } catch (const Error& e) {
+        throw Error(Errc::invalid_config, path + ": " + e.where(), bare(e));
+    }
 }
 
 // ---- JSON --------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -435,6 +438,20 @@ TEST_CASE("calendars: iCalendar holiday import") {
     CHECK(c->is_working_date(parse_date("2019-01-01")));
     CHECK_FALSE(c->is_working_date(parse_date("2027-05-01")));
     CHECK(c->is_working_date(parse_date("2028-05-01")));
+
+    // From a file.
+    std::string path = (std::filesystem::temp_directory_path() /
+                        ("itsm_holidays_" + std::to_string(std::random_device{}()) + ".ics"))
+                           .string();
+    std::ofstream(path) << ics;
+    auto from_file = CalendarBuilder("f").always_open().import_ics_file(path).build();
+    CHECK_FALSE(from_file->is_working_date(parse_date("2026-12-25")));
+    std::ofstream(path) << "BEGIN:VCALENDAR\nBEGIN:VEVENT\nEND:VEVENT\n";
+    CHECK(error_of([&] { CalendarBuilder("f").import_ics_file(path); }, Errc::invalid_config) ==
+          path + ": line 2: VEVENT without DTSTART");
+    std::remove(path.c_str());
+    CHECK(error_of([&] { CalendarBuilder("f").import_ics_file(path); }, Errc::invalid_config) ==
+          path + ": cannot be read");
 
     struct Bad {
         const char* text;

@@ -128,6 +128,9 @@ class CalendarBuilder {
     CalendarBuilder& date_extra(Date date, WorkingInterval interval);
     CalendarBuilder& date_closed(Date date, WorkingInterval interval);
     CalendarBuilder& import_ics(std::string_view ics_text);
+    // Reads an .ics file; Error(invalid_config) names the path when it cannot be read, and
+    // "<path>: line N" for its content.
+    CalendarBuilder& import_ics_file(const std::string& path);
 
     CalendarPtr build() const;
 
