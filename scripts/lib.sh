@@ -21,6 +21,12 @@ ensure_packages() {
 # tzdata: the IANA time zone database (TZif files) that calendars read at run time.
 BUILD_PACKAGES=(cmake make g++ pkg-config binutils libboost-dev libfmt-dev nlohmann-json3-dev tzdata)
 
+# The Python and C# bindings: Debian's Python with venv, pip, setuptools and pytest (the
+# package is installed without network access) and mypy for its type hints, and Mono's C#
+# compiler with NUnit.
+BINDING_PACKAGES=(python3 python3-venv python3-pip python3-setuptools python3-wheel python3-pytest
+    python3-mypy mono-mcs mono-runtime nunit-console libnunit-cil-dev)
+
 # configure_and_build DIR [cmake options...]
 configure_and_build() {
     local dir=$1

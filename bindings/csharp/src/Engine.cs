@@ -1,0 +1,253 @@
+// The engine: one itsm_engine handle, with a method per C function of itsm.h.
+using System;
+using System.Collections.Generic;
+
+namespace Itsm
+{
+    /// <summary>A libitsm engine: a ticket store, a clock and a schema. Dispose it (or use
+    /// `using`) to close it. Every ticket method takes `actor`, the user the call is made as.
+    /// Records go in as JSON text (the ABI's shapes, docs/c-api.md) and come back as typed
+    /// objects. Failures throw the ItsmException subclass of the C status code and leave the
+    /// engine unchanged. One engine may be used from several threads; Dispose must not race
+    /// with other calls on it.</summary>
+    public sealed class Engine : IDisposable
+    {
+        /// <summary>The version of libitsm this binding was written for (itsm_version_number()).</summary>
+        public const int VersionNumber = 100;
+
+        private readonly EngineHandle handle;
+
+        // A call that writes a string the caller owns through its last parameter.
+        private delegate int TextCall(IntPtr engine, out IntPtr result);
+
+        private Engine(EngineHandle h)
+        {
+            handle = h;
+        }
+
+        // ---- Library
+
+        /// <summary>The loaded library's version text, e.g. "0.1.0".</summary>
+        public static string LibraryVersion
+        {
+            get { return Utf8.Decode(NativeMethods.itsm_version_string()); }
+        }
+
+        private static bool versionChecked;
+
+        // Refuses a library of another version, once per process.
+        private static void CheckVersion()
+        {
+            if (versionChecked) return;
+            int found = NativeMethods.itsm_version_number();
+            if (found != VersionNumber)
+                throw new LibraryVersionException("libitsm " + LibraryVersion + " (" + found +
+                    ") is loaded, but this Itsm binding needs exactly version number " + VersionNumber);
+            versionChecked = true;
+        }
+
+        private static ItsmException LastError(int code)
+        {
+            return ItsmException.FromCode(code, Utf8.Decode(NativeMethods.itsm_last_error()));
+        }
+
+        private static void Check(int code)
+        {
+            if (code != 0) throw LastError(code);
+        }
+
+        // ---- Opening and closing
+
+        /// <summary>An engine over an in-memory store and the system clock. `schemaJson` is
+        /// a schema document, or null for the ITIL default.</summary>
+        public static Engine OpenMemory(string schemaJson = null)
+        {
+            CheckVersion();
+            byte[] schema = Utf8.Encode("schema_json", schemaJson);
+            return Open(delegate (out IntPtr e) { return NativeMethods.itsm_engine_open_memory(schema, out e); });
+        }
+
+        /// <summary>An engine whose clock starts at `start` and moves only through SetTime
+        /// and AdvanceClock, so that every instant it records is deterministic.</summary>
+        public static Engine OpenManualClock(DateTimeOffset start, string schemaJson = null)
+        {
+            CheckVersion();
+            byte[] schema = Utf8.Encode("schema_json", schemaJson);
+            long micros = Instant.ToUnixMicros(start);
+            return Open(delegate (out IntPtr e) { return NativeMethods.itsm_engine_open_memory_at(schema, micros, out e); });
+        }
+
+        private delegate int OpenCall(out IntPtr engine);
+
+        private static Engine Open(OpenCall open)
+        {
+            var h = new EngineHandle();
+            IntPtr raw;
+            int rc = open(out raw);
+            if (rc != 0) throw LastError(rc);
+            h.Set(raw);
+            return new Engine(h);
+        }
+
+        /// <summary>Closes the engine. Calls afterwards throw ObjectDisposedException.</summary>
+        public void Dispose()
+        {
+            handle.Dispose();
+        }
+
+        // Runs `call` on the raw handle, holding a reference so that Dispose on another
+        // thread cannot free it meanwhile.
+        private int Raw(Func<IntPtr, int> call)
+        {
+            bool added = false;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                return call(handle.DangerousGetHandle());
+            }
+            finally
+            {
+                if (added) handle.DangerousRelease();
+            }
+        }
+
+        private string Text(TextCall call)
+        {
+            IntPtr result = IntPtr.Zero;
+            int rc = Raw(e => call(e, out result));
+            try
+            {
+                if (rc != 0) throw LastError(rc);
+                return Utf8.Decode(result);
+            }
+            finally
+            {
+                NativeMethods.itsm_free(result);
+            }
+        }
+
+        // ---- Clock
+
+        /// <summary>Sets the manual clock (forwards or backwards).</summary>
+        public void SetTime(DateTimeOffset when)
+        {
+            long micros = Instant.ToUnixMicros(when);
+            Check(Raw(e => NativeMethods.itsm_engine_set_time(e, micros)));
+        }
+
+        /// <summary>Moves the manual clock forward by `delta` (not negative).</summary>
+        public void AdvanceClock(TimeSpan delta)
+        {
+            long micros = delta.Ticks / 10;
+            Check(Raw(e => NativeMethods.itsm_engine_advance_clock(e, micros)));
+        }
+
+        // ---- Tickets
+
+        /// <summary>Creates a ticket from a create body such as
+        /// {"kind":"incident","title":"Mail is down","impact":1}.</summary>
+        public Ticket CreateTicket(string actor, string newTicketJson)
+        {
+            byte[] a = Utf8.Encode("actor", actor), body = Utf8.Encode("new_ticket_json", newTicketJson);
+            return Ticket.FromJson(Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_create(e, a, body, out r)));
+        }
+
+        /// <summary>The ticket with this id (NotFoundException).</summary>
+        public Ticket GetTicket(string actor, ulong id)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            return Ticket.FromJson(Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_get(e, a, id, out r)));
+        }
+
+        /// <summary>The ticket with this human key, e.g. "INC0000042".</summary>
+        public Ticket GetTicketByKey(string actor, string key)
+        {
+            byte[] a = Utf8.Encode("actor", actor), k = Utf8.Encode("key", key);
+            return Ticket.FromJson(Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_get_by_key(e, a, k, out r)));
+        }
+
+        /// <summary>Applies a patch such as {"assignee":"dave","version":3} and returns the
+        /// ticket afterwards; a stale "version" throws ConflictException.</summary>
+        public Ticket UpdateTicket(string actor, ulong id, string patchJson)
+        {
+            byte[] a = Utf8.Encode("actor", actor), p = Utf8.Encode("patch_json", patchJson);
+            return Ticket.FromJson(Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_update(e, a, id, p, out r)));
+        }
+
+        /// <summary>Adds a public reply, or an internal work note.</summary>
+        public Comment AddComment(string actor, ulong id, string text, bool workNote = false)
+        {
+            byte[] a = Utf8.Encode("actor", actor), t = Utf8.Encode("text", text);
+            int note = workNote ? 1 : 0;
+            string json = Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_comment(e, a, id, t, note, out r));
+            return new Comment(Member.Obj(Json.Parse(json)));
+        }
+
+        /// <summary>The ticket's comments and work notes, oldest first.</summary>
+        public IList<Comment> Comments(string actor, ulong id)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            string json = Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_comments(e, a, id, out r));
+            var list = new List<Comment>();
+            foreach (object c in (List<object>)Json.Parse(json)) list.Add(new Comment(Member.Obj(c)));
+            return list;
+        }
+
+        /// <summary>Links two tickets: Link(a, "child_of", b) makes b the parent of a.</summary>
+        public void Link(string actor, ulong from, string linkType, ulong to)
+        {
+            byte[] a = Utf8.Encode("actor", actor), t = Utf8.Encode("link_type", linkType);
+            Check(Raw(e => NativeMethods.itsm_ticket_link(e, a, from, t, to)));
+        }
+
+        /// <summary>Removes a link from both tickets (either spelling of its direction).</summary>
+        public void Unlink(string actor, ulong from, string linkType, ulong to)
+        {
+            byte[] a = Utf8.Encode("actor", actor), t = Utf8.Encode("link_type", linkType);
+            Check(Raw(e => NativeMethods.itsm_ticket_unlink(e, a, from, t, to)));
+        }
+
+        /// <summary>One page of a query body such as {"kinds":["incident"],"limit":20}.</summary>
+        public Page QueryPage(string actor, string queryJson)
+        {
+            byte[] a = Utf8.Encode("actor", actor), q = Utf8.Encode("query_json", queryJson);
+            return new Page(Member.Obj(Json.Parse(Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_query(e, a, q, out r)))));
+        }
+
+        /// <summary>The tickets matching a query body (without "cursor"), fetched a page at
+        /// a time as the enumeration reaches them, following next_cursor.</summary>
+        public IEnumerable<Ticket> Query(string actor, string queryJson)
+        {
+            object parsed = null;
+            try { parsed = Json.Parse(queryJson ?? ""); } catch (ItsmException) { /* the library reports it */ }
+            var o = parsed as Dictionary<string, object>;
+            if (o != null && o.ContainsKey("cursor"))
+                throw new InvalidArgumentException("cursor: set by the enumeration (use QueryPage to page by hand)");
+            return Pages(actor, queryJson, o != null);
+        }
+
+        private IEnumerable<Ticket> Pages(string actor, string queryJson, bool isObject)
+        {
+            string body = queryJson;
+            while (true)
+            {
+                Page page = QueryPage(actor, body);
+                foreach (Ticket t in page.Tickets) yield return t;
+                if (page.NextCursor == null || !isObject) yield break;
+                // The caller's object with "cursor" put first.
+                string rest = queryJson.Trim().Substring(1).TrimStart();
+                body = "{\"cursor\":" + Json.Quote(page.NextCursor) + (rest.StartsWith("}") ? "" : ",") + rest;
+            }
+        }
+
+        /// <summary>The ticket's audit trail, oldest first.</summary>
+        public IList<Event> History(string actor, ulong id)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            string json = Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_history(e, a, id, out r));
+            var list = new List<Event>();
+            foreach (object ev in (List<object>)Json.Parse(json)) list.Add(new Event(Member.Obj(ev)));
+            return list;
+        }
+    }
+}

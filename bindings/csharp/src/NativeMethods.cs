@@ -1,0 +1,61 @@
+// The C functions of itsm.h, declared for P/Invoke. Every signature is blittable: handles and
+// owned strings are IntPtr, strings in are NUL-terminated UTF-8 byte arrays (see Utf8), ids
+// are ulong, instants long. To wrap a new C function, add its declaration here and a method
+// in Engine that calls it (docs/csharp.md).
+using System;
+using System.Runtime.InteropServices;
+
+namespace Itsm
+{
+    internal static class NativeMethods
+    {
+        // "itsm" is libitsm.so (or itsm.dll); Itsm.dll.config maps it to libitsm.so.0 on Mono.
+        internal const string Lib = "itsm";
+
+        // ---- Library
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_version_number();
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr itsm_version_string();
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr itsm_last_error();
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_last_error_code();
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void itsm_free(IntPtr p);
+
+        // ---- Engine
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_open_memory(byte[] schemaJson, out IntPtr engine);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_open_memory_at(byte[] schemaJson, long startUnixMicros, out IntPtr engine);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_time(IntPtr engine, long unixMicros);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_advance_clock(IntPtr engine, long micros);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void itsm_engine_close(IntPtr engine);
+
+        // ---- Tickets
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_create(IntPtr engine, byte[] actor, byte[] newTicketJson, out IntPtr ticketJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_get(IntPtr engine, byte[] actor, ulong id, out IntPtr ticketJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_get_by_key(IntPtr engine, byte[] actor, byte[] key, out IntPtr ticketJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_update(IntPtr engine, byte[] actor, ulong id, byte[] patchJson, out IntPtr ticketJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_comment(IntPtr engine, byte[] actor, ulong id, byte[] text, int workNote, out IntPtr commentJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_comments(IntPtr engine, byte[] actor, ulong id, out IntPtr commentsJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_link(IntPtr engine, byte[] actor, ulong from, byte[] linkType, ulong to);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_unlink(IntPtr engine, byte[] actor, ulong from, byte[] linkType, ulong to);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_query(IntPtr engine, byte[] actor, byte[] queryJson, out IntPtr pageJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_history(IntPtr engine, byte[] actor, ulong id, out IntPtr eventsJson);
+    }
+}

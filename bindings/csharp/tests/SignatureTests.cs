@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Itsm;
+using NUnit.Framework;
+
+namespace Itsm.Tests
+{
+    // The P/Invoke declarations against the C prototypes of itsm.h (which the build copies
+    // next to the assemblies): a wrong parameter type would not fail loudly, it would corrupt
+    // memory. Also checks that every signature is blittable.
+    [TestFixture]
+    public class SignatureTests
+    {
+        private static readonly Dictionary<string, Type> CTypes = new Dictionary<string, Type> {
+            { "void", typeof(void) }, { "int", typeof(int) }, { "int64_t", typeof(long) },
+            { "uint64_t", typeof(ulong) }, { "const char*", typeof(byte[]) }, { "void*", typeof(IntPtr) },
+            { "itsm_engine*", typeof(IntPtr) }, { "itsm_engine**", typeof(IntPtr).MakeByRefType() },
+            { "char**", typeof(IntPtr).MakeByRefType() },
+        };
+
+        private static string Normal(string cType)
+        {
+            return Regex.Replace(cType.Trim(), @"\s+", " ").Replace(" *", "*");
+        }
+
+        private static Dictionary<string, Type[]> Prototypes()
+        {
+            string header = Path.Combine(Path.GetDirectoryName(typeof(Engine).Assembly.Location), "itsm.h");
+            if (!File.Exists(header)) Assert.Ignore("itsm.h is not next to the assemblies");
+            var found = new Dictionary<string, Type[]>();
+            var proto = new Regex(@"ITSM_API\s+([\w\s\*]+?)\s*\b(itsm_\w+)\s*\(([^)]*)\)\s*;");
+            foreach (Match m in proto.Matches(File.ReadAllText(header)))
+            {
+                // A returned string is borrowed: an IntPtr that the binding decodes.
+                string ret = Normal(m.Groups[1].Value);
+                var types = new List<Type> { ret == "const char*" ? typeof(IntPtr) : CTypes[ret] };
+                foreach (string p in m.Groups[3].Value.Split(','))
+                {
+                    string param = Regex.Replace(p.Trim(), @"\s+", " ");
+                    if (param == "void" || param == "") continue;
+                    types.Add(CTypes[Normal(Regex.Replace(param, @"\s*\w+$", ""))]);
+                }
+                found[m.Groups[2].Value] = types.ToArray();
+            }
+            return found;
+        }
+
+        private static IEnumerable<MethodInfo> Declarations()
+        {
+            Type native = typeof(Engine).Assembly.GetType("Itsm.NativeMethods", true);
+            return native.GetMethods(BindingFlags.Static | BindingFlags.NonPublic).Where(m => m.Name.StartsWith("itsm_"));
+        }
+
+        [Test]
+        public void EachDeclarationMatchesItsPrototype()
+        {
+            Dictionary<string, Type[]> protos = Prototypes();
+            Assert.Greater(protos.Count, 15);
+            int checkedCount = 0;
+            foreach (MethodInfo m in Declarations())
+            {
+                Assert.IsTrue(protos.ContainsKey(m.Name), m.Name + " is not in itsm.h");
+                var actual = new List<Type> { m.ReturnType };
+                actual.AddRange(m.GetParameters().Select(p => p.ParameterType));
+                CollectionAssert.AreEqual(protos[m.Name], actual, m.Name);
+                checkedCount++;
+            }
+            Assert.GreaterOrEqual(checkedCount, 20); // the declarations were found at all
+        }
+
+        [Test]
+        public void EverySignatureIsBlittable()
+        {
+            var blittable = new HashSet<Type> { typeof(void), typeof(int), typeof(long), typeof(ulong), typeof(IntPtr),
+                typeof(IntPtr).MakeByRefType(), typeof(byte[]) };
+            foreach (MethodInfo m in Declarations())
+            {
+                Assert.IsTrue(blittable.Contains(m.ReturnType), m.Name);
+                foreach (ParameterInfo p in m.GetParameters())
+                    Assert.IsTrue(blittable.Contains(p.ParameterType), m.Name + " " + p.Name);
+            }
+        }
+    }
+}

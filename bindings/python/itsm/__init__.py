@@ -1,0 +1,61 @@
+"""libitsm for Python: the embeddable ITSM engine, through its C ABI with ctypes.
+
+``Engine`` opens an engine; tickets, comments, events and pages come back as the typed
+records of :mod:`itsm.model`; failures raise the :class:`Error` subclass of the C status
+code. The library is loaded on first use (see :func:`library_info` and docs/python.md).
+"""
+
+from ._version import VERSION_NUMBER, __version__
+from .engine import Engine, TicketQuery
+from .errors import (
+    Conflict,
+    Error,
+    InternalError,
+    InvalidArgument,
+    InvalidConfig,
+    InvalidTransition,
+    LibraryError,
+    NoMemory,
+    NotFound,
+    PermissionDenied,
+    StorageError,
+    ValidationFailed,
+    error_for,
+)
+from .model import Comment, Event, Link, Page, Ticket
+
+
+def library_info() -> "tuple[str, str, str]":
+    """Loads libitsm if needed and returns (version, path or name, how it was found:
+    "ITSM_LIBRARY", "package" or "system"). Raises :class:`LibraryError`."""
+    from . import _native
+
+    lib = _native.library()
+    return lib.itsm_version_string().decode(), lib.path, lib.source
+
+
+__all__ = [
+    "VERSION_NUMBER",
+    "__version__",
+    "Engine",
+    "TicketQuery",
+    "Ticket",
+    "Comment",
+    "Event",
+    "Link",
+    "Page",
+    "Error",
+    "InvalidArgument",
+    "NotFound",
+    "PermissionDenied",
+    "InvalidTransition",
+    "ValidationFailed",
+    "Conflict",
+    "InvalidConfig",
+    "StorageError",
+    "InternalError",
+    "NoMemory",
+    "LibraryError",
+    "error_for",
+    "library_info",
+]

@@ -1,0 +1,114 @@
+"""Opening and closing engines, schemas and the manual clock."""
+
+from __future__ import annotations
+
+import gc
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import itsm
+from conftest import START, refused_unchanged, snapshot
+
+
+def test_memory_engine_is_a_context_manager_and_closes_on_exit() -> None:
+    with itsm.Engine.memory() as e:
+        assert not e.closed
+        t = e.create("alice", kind="incident", title="Mail is down")
+        assert t.key == "INC0000001"
+        # The system clock: an aware instant close to now.
+        assert abs(t.created - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    assert e.closed
+    with pytest.raises(itsm.InvalidArgument, match="^engine: is closed"):
+        e.get("alice", 1)
+
+
+def test_close_twice_is_harmless_and_closes_on_exception() -> None:
+    e = itsm.Engine.memory()
+    e.close()
+    e.close()
+    with pytest.raises(RuntimeError):
+        with itsm.Engine.memory() as e2:
+            raise RuntimeError("boom")
+    assert e2.closed
+
+
+def test_an_engine_dropped_without_close_is_finalized() -> None:
+    e = itsm.Engine.memory()
+    finalizer = e._finalizer
+    assert finalizer.alive
+    del e
+    gc.collect()
+    assert not finalizer.alive
+
+
+def test_schema_as_text_or_dict() -> None:
+    schema = {"base": "itil", "kinds": [{"id": "hr_case", "prefix": "HRC", "label": "HR case", "initial_state": "new"}]}
+    for doc in (schema, json.dumps(schema)):
+        with itsm.Engine.memory(doc) as e:
+            assert e.create("alice", kind="hr_case", title="Leave request").key == "HRC0000001"
+
+
+def test_a_bad_schema_is_refused_with_the_json_path() -> None:
+    with pytest.raises(itsm.InvalidConfig) as info:
+        itsm.Engine.memory({"kinds": [{"id": "hr_case"}]})
+    assert info.value.message.startswith("kinds[0]")
+    with pytest.raises(itsm.InvalidConfig):
+        itsm.Engine.memory("{not json")
+    with pytest.raises(itsm.InvalidArgument, match="^schema: contains a NUL"):
+        itsm.Engine.memory('{"base":"itil"}\0')
+
+
+def test_manual_clock_records_deterministic_instants(engine: itsm.Engine) -> None:
+    t = engine.create("alice", kind="incident", title="VPN drops")
+    assert t.created == START and t.created.tzinfo is not None
+    assert t.created.utcoffset() == timedelta(0)
+    engine.advance_clock(timedelta(minutes=10, microseconds=7))
+    t = engine.update("bob", t.id, assignee="bob")
+    assert t.updated == START + timedelta(minutes=10, microseconds=7)
+    # Back in time, given in another zone: stored and returned as UTC.
+    berlin = timezone(timedelta(hours=1))
+    engine.set_time(datetime(2026, 3, 1, 10, 0, tzinfo=berlin))
+    c = engine.comment("bob", t.id, "earlier")
+    assert c.at == datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    assert c.at.tzinfo == timezone.utc
+
+
+def test_two_manual_engines_given_the_same_calls_agree() -> None:
+    results = []
+    for _ in range(2):
+        with itsm.Engine.manual_clock(START) as e:
+            e.create("alice", kind="incident", title="A")
+            e.advance_clock(timedelta(seconds=1))
+            e.create("alice", kind="problem", title="B")
+            results.append(snapshot(e))
+    assert results[0] == results[1]
+
+
+def test_clock_refusals(engine: itsm.Engine) -> None:
+    engine.create("alice", kind="incident", title="A")
+    refused_unchanged(engine, itsm.InvalidArgument, lambda: engine.advance_clock(timedelta(seconds=-1)), "micros")
+    refused_unchanged(engine, itsm.InvalidArgument, lambda: engine.set_time(datetime(2026, 3, 2)), "when")
+    refused_unchanged(engine, itsm.InvalidArgument, lambda: engine.set_time("2026-03-02"), "when")  # type: ignore[arg-type]
+    refused_unchanged(engine, itsm.InvalidArgument, lambda: engine.advance_clock(5), "delta")  # type: ignore[arg-type]
+    # Past the year 9999.
+    refused_unchanged(engine, itsm.InvalidArgument, lambda: engine.advance_clock(timedelta(days=3_000_000)), "micros")
+    t = engine.create("alice", kind="incident", title="B")
+    assert t.created == START  # the clock did not move
+    with pytest.raises(itsm.InvalidArgument):
+        itsm.Engine.manual_clock(datetime(2026, 3, 2))  # naive
+    with itsm.Engine.memory() as system:
+        with pytest.raises(itsm.InvalidArgument, match="^engine: runs on the system clock"):
+            system.set_time(START)
+        with pytest.raises(itsm.InvalidArgument, match="^engine: runs on the system clock"):
+            system.advance_clock(timedelta(seconds=1))
+
+
+def test_repr_tells_the_clock_and_whether_closed() -> None:
+    e = itsm.Engine.manual_clock(START)
+    assert repr(e) == "<itsm.Engine in memory, manual clock, open>"
+    e.close()
+    assert repr(e) == "<itsm.Engine in memory, manual clock, closed>"
+    with itsm.Engine.memory() as s:
+        assert "system clock" in repr(s)
