@@ -25,6 +25,11 @@ C_TYPES: Dict[str, Any] = {
     "itsm_engine*": _native.ENGINE,
     "itsm_engine**": ctypes.POINTER(_native.ENGINE),
     "char**": _native.OUT,
+    "itsm_calendar*": _native.CALENDAR,
+    "const itsm_calendar*": _native.CALENDAR,
+    "itsm_calendar**": ctypes.POINTER(_native.CALENDAR),
+    "int64_t*": ctypes.POINTER(ctypes.c_int64),
+    "int*": ctypes.POINTER(ctypes.c_int),
 }
 
 PROTOTYPE = re.compile(r"ITSM_API\s+([\w\s\*]+?)\s*\b(itsm_\w+)\s*\(([^)]*)\)\s*;", re.S)
