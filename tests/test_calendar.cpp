@@ -565,3 +565,47 @@ TEST_CASE("calendars: a bad JSON document is refused whole, naming the JSON path
         CHECK_MESSAGE(msg.find(bad.message) == 0, msg);
     }
 }
+
+TEST_CASE("calendars: the timeline agrees minute by minute with the wall-clock definition") {
+    // Open at t when the wall clock at t reads within an interval of the local date it shows,
+    // or of the day before (for intervals that run past midnight). This reference never
+    // maps intervals to UTC, so it checks the per-year timelines independently.
+    CalendarBuilder b("mixed");
+    b.time_zone("Europe/Berlin");
+    b.hours(std::chrono::Saturday, "22:00", "03:30+1");  // over both DST nights
+    b.hours(std::chrono::Sunday, "01:30", "02:45");
+    b.hours(std::chrono::Sunday, "10:00", "12:00");
+    b.hours(std::chrono::Monday, "08:00", "12:00");
+    b.hours(std::chrono::Monday, "13:00", "17:30");
+    b.hours(std::chrono::Friday, "23:00", "01:00+1");
+    b.holiday(parse_date("2026-03-30"));
+    b.date_closed(parse_date("2026-10-26"), {9 * 3600, 10 * 3600});
+    b.date_extra(parse_date("2026-10-25"), {3 * 3600, 4 * 3600});
+    auto c = b.build();
+    const TimeZone& zone = c->time_zone();
+    auto reference = [&](Instant t) {
+        using namespace std::chrono;
+        LocalTime local = zone.to_local(t);
+        auto day = floor<days>(local);
+        for (int back = 0; back <= 1; ++back) {
+            auto d = day - days{back};
+            auto since = duration_cast<seconds>(local - d).count();
+            for (const auto& iv : c->hours_on(Date{sys_days{d.time_since_epoch()}}))
+                if (since >= iv.start && since < iv.end) return true;
+        }
+        return false;
+    };
+    for (const char* from :
+         {"2026-03-26T00:00:00Z", "2026-10-22T00:00:00Z", "2026-12-29T00:00:00Z"}) {
+        Instant t0 = at(from);
+        Instant t1 = t0 + 24h * 7;
+        Duration open{0};
+        for (Instant t = t0; t < t1; t += 1min) {
+            CAPTURE(fmt_at(t));
+            REQUIRE(c->is_open(t) == reference(t));
+            if (reference(t)) open += 1min;
+        }
+        CHECK(c->between(t0, t1) == open);
+        CHECK(c->add(t0, open) == c->previous_closing(t1));
+    }
+}
