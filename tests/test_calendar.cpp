@@ -510,6 +510,13 @@ TEST_CASE("calendars: JSON configuration") {
     CHECK_FALSE(team->is_working_date(parse_date("2026-12-31")));
     CHECK_FALSE(team->is_working_date(parse_date("2026-04-03")));
     CHECK(set.at("ops")->is_open(at("2026-12-25T03:00:00Z")));
+    // A POSIX TZ rule works wherever a zone name does.
+    auto posix = CalendarSet::from_json(R"({"calendars": {"p": {
+        "time_zone": "CET-1CEST,M3.5.0,M10.5.0/3", "weekly": {"mon": [["09:00", "17:00"]]}}}})")
+                     .at("p");
+    CHECK(posix->time_zone().name() == "CET-1CEST,M3.5.0,M10.5.0/3");
+    CHECK(posix->next_opening(at("2026-03-28T00:00:00Z")) == at("2026-03-30T07:00:00Z"));
+    CHECK(posix->next_opening(at("2026-10-24T00:00:00Z")) == at("2026-10-26T08:00:00Z"));
     CHECK(set.find("nope") == nullptr);
     error_of([&] { set.at("nope"); }, Errc::not_found);
 }
