@@ -7,15 +7,19 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "itsm/access.hpp"
 #include "itsm/calendar.hpp"
 #include "itsm/engine.hpp"
 #include "itsm/error.hpp"
 #include "itsm/json.hpp"
 #include "itsm/memory_store.hpp"
+#include "itsm/routing.hpp"
+#include "itsm/taxonomy.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
 
@@ -32,10 +36,12 @@ static_assert(ITSM_E_INVALID_ARGUMENT == -static_cast<int>(itsm::Errc::invalid_a
                   ITSM_E_INTERNAL == -static_cast<int>(itsm::Errc::internal),
               "itsm.h status codes must mirror itsm::Errc");
 
-// The handle. `clock` is set only for an engine on a manual clock.
+// The handle. `clock` is set only for an engine on a manual clock. `system_actor` is the
+// engine's secret spelling of Actor::system() (see itsm_engine_system_actor).
 struct itsm_engine {
     std::shared_ptr<itsm::ManualClock> clock;
     itsm::Engine engine;
+    std::string system_actor;
 };
 
 // The calendar handle.
@@ -122,8 +128,25 @@ T* required(T* p, const char* name) {
     return p;
 }
 
-itsm::Actor actor_of(const char* actor) {
-    return itsm::Actor{required(actor, "actor")};
+// The system actor is recognised only by the engine's own random token, which a user id
+// can match only if the host leaks it; any other text is an ordinary user.
+itsm::Actor actor_of(const itsm_engine* e, const char* actor) {
+    required(actor, "actor");
+    if (e->system_actor == actor) return itsm::Actor::system();
+    return itsm::Actor{itsm::Symbol(actor)};
+}
+
+// 128 random bits, spelled so that no valid user id looks like it by accident.
+std::string new_system_token() {
+    std::random_device rd;
+    std::string token = "itsm-system:";
+    const char* hex = "0123456789abcdef";
+    for (int i = 0; i < 4; ++i) {
+        auto word = static_cast<std::uint32_t>(rd());
+        for (int k = 0; k < 8; ++k, word >>= 4)
+            token += hex[word & 0xF];
+    }
+    return token;
 }
 
 itsm::LinkType link_type_of(const char* name) {
@@ -176,8 +199,21 @@ int on_engine(itsm_engine* e, const char* actor, char** out, const char* out_nam
               Body&& body) noexcept {
     return returning_text(out, out_name, [&] {
         required(e, "engine");
-        return body(e->engine, actor_of(actor));
+        return body(e->engine, actor_of(e, actor));
     });
+}
+
+// The functions without a result: checks the engine and the actor, then runs `body`.
+template <class Body>
+int on_engine_void(itsm_engine* e, const char* actor, Body&& body) noexcept {
+    return guarded([&] {
+        required(e, "engine");
+        body(e->engine, actor_of(e, actor));
+    });
+}
+
+itsm::Query filter_of(const char* query_json) {
+    return query_json ? itsm::query_from_json(query_json) : itsm::Query{};
 }
 
 // Opens an engine over an in-memory store: on a manual clock from `start`, if given.
@@ -192,8 +228,10 @@ int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm
             schema_json ? itsm::Schema::from_json(schema_json) : itsm::Schema::itil();
         std::shared_ptr<const itsm::Clock> clock = manual;
         if (!clock) clock = std::make_shared<itsm::SystemClock>();
-        *out = new itsm_engine{manual, itsm::Engine(std::make_shared<itsm::InMemoryStore>(),
-                                                    std::move(clock), std::move(schema))};
+        *out = new itsm_engine{manual,
+                               itsm::Engine(std::make_shared<itsm::InMemoryStore>(),
+                                            std::move(clock), std::move(schema)),
+                               new_system_token()};
     });
 }
 
@@ -322,7 +360,7 @@ ITSM_API int itsm_ticket_link(itsm_engine* engine, const char* actor, uint64_t f
                               const char* link_type, uint64_t to) {
     return guarded([&] {
         required(engine, "engine");
-        auto a = actor_of(actor);
+        auto a = actor_of(engine, actor);
         engine->engine.link(a, from, link_type_of(link_type), to);
     });
 }
@@ -331,7 +369,7 @@ ITSM_API int itsm_ticket_unlink(itsm_engine* engine, const char* actor, uint64_t
                                 const char* link_type, uint64_t to) {
     return guarded([&] {
         required(engine, "engine");
-        auto a = actor_of(actor);
+        auto a = actor_of(engine, actor);
         engine->engine.unlink(a, from, link_type_of(link_type), to);
     });
 }
@@ -350,6 +388,120 @@ ITSM_API int itsm_ticket_query(itsm_engine* engine, const char* actor, const cha
 ITSM_API int itsm_ticket_history(itsm_engine* engine, const char* actor, uint64_t id, char** out) {
     return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
         return itsm::to_json(e.history(a, id));
+    });
+}
+
+// ---- Taxonomy and routing ---------------------------------------------------------
+
+ITSM_API int itsm_engine_set_taxonomy_json(itsm_engine* engine, const char* actor,
+                                           const char* taxonomy_json) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        auto schema = e.schema();
+        e.set_taxonomy(
+            a, itsm::Taxonomy::from_json(required(taxonomy_json, "taxonomy_json"), &schema));
+    });
+}
+
+ITSM_API int itsm_engine_taxonomy_json(itsm_engine* engine, const char* actor, char** out) {
+    return on_engine(engine, actor, out, "out",
+                     [&](itsm::Engine& e, const itsm::Actor&) { return e.taxonomy().to_json(); });
+}
+
+ITSM_API int itsm_engine_set_routing_json(itsm_engine* engine, const char* actor,
+                                          const char* rules_json) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.set_routing(a, itsm::RoutingRules::from_json(required(rules_json, "rules_json")));
+    });
+}
+
+ITSM_API int itsm_engine_routing_json(itsm_engine* engine, const char* actor, char** out) {
+    return on_engine(engine, actor, out, "out",
+                     [&](itsm::Engine& e, const itsm::Actor&) { return e.routing().to_json(); });
+}
+
+ITSM_API int itsm_category_rename(itsm_engine* engine, const char* actor, const char* id,
+                                  const char* name) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.rename_category(a, required(id, "id"), required(name, "name"));
+    });
+}
+
+ITSM_API int itsm_category_move(itsm_engine* engine, const char* actor, const char* id,
+                                const char* new_parent) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.move_category(a, required(id, "id"), itsm::Symbol(new_parent ? new_parent : ""));
+    });
+}
+
+ITSM_API int itsm_category_retire(itsm_engine* engine, const char* actor, const char* id) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.retire_category(a, required(id, "id"));
+    });
+}
+
+ITSM_API int itsm_category_merge(itsm_engine* engine, const char* actor, const char* from,
+                                 const char* into, uint64_t* moved_out) {
+    if (moved_out) *moved_out = 0;
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        auto moved = e.merge_category(a, required(from, "from"), required(into, "into"));
+        if (moved_out) *moved_out = moved;
+    });
+}
+
+ITSM_API int itsm_category_remove(itsm_engine* engine, const char* actor, const char* id) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.remove_category(a, required(id, "id"));
+    });
+}
+
+ITSM_API int itsm_category_counts(itsm_engine* engine, const char* actor, const char* query_json,
+                                  char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.category_counts(a, filter_of(query_json)));
+    });
+}
+
+ITSM_API int itsm_tag_counts(itsm_engine* engine, const char* actor, const char* query_json,
+                             char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.tag_counts(a, filter_of(query_json)));
+    });
+}
+
+// ---- Access control ------------------------------------------------------------------
+
+ITSM_API int itsm_engine_system_actor(itsm_engine* engine, const char** out) {
+    if (out) *out = nullptr;
+    return guarded([&] {
+        required(out, "out");
+        *out = required(engine, "engine")->system_actor.c_str();
+    });
+}
+
+ITSM_API int itsm_engine_set_directory_json(itsm_engine* engine, const char* actor,
+                                            const char* directory_json) {
+    return guarded([&] {
+        required(engine, "engine");
+        auto a = actor_of(engine, actor);
+        engine->engine.set_directory(
+            a, itsm::Directory::from_json(required(directory_json, "directory_json")));
+    });
+}
+
+ITSM_API int itsm_engine_set_access_json(itsm_engine* engine, const char* actor,
+                                         const char* access_json) {
+    return guarded([&] {
+        required(engine, "engine");
+        auto a = actor_of(engine, actor);
+        engine->engine.set_access(
+            a, itsm::AccessPolicy::from_json(required(access_json, "access_json")));
+    });
+}
+
+ITSM_API int itsm_explain(itsm_engine* engine, const char* actor, uint64_t id,
+                          const char* permission, char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.explain(a, id, required(permission, "permission")));
     });
 }
 

@@ -126,10 +126,13 @@ ITSM_API void itsm_engine_close(itsm_engine* engine);
 /* ---- Tickets ------------------------------------------------------------------------ */
 
 /* In all the functions below, `engine` and `actor` must not be NULL. `actor` is the user
- * id the call is made as; it is recorded in the audit trail and must not be empty. Each
+ * id the call is made as (or the engine's secret system actor, see
+ * itsm_engine_system_actor); it is recorded in the audit trail and must not be empty. Each
  * function is thread-safe on a shared engine. Besides the errors listed, any of them may
  * return ITSM_E_INVALID_ARGUMENT (a NULL pointer or an empty actor), ITSM_E_NO_MEMORY,
- * ITSM_E_STORAGE or ITSM_E_INTERNAL. */
+ * ITSM_E_STORAGE or ITSM_E_INTERNAL, and ITSM_E_PERMISSION_DENIED when access control
+ * refuses. A ticket the actor may not read is ITSM_E_NOT_FOUND, exactly as an absent one
+ * (docs/access.md). */
 
 /* Creates a ticket from a JSON object such as
  * {"kind":"incident","title":"Mail is down","impact":1,"urgency":2}. On success
@@ -195,6 +198,109 @@ ITSM_API int itsm_ticket_query(itsm_engine* engine, const char* actor, const cha
 /* The audit trail of a ticket, oldest first. *out receives a JSON array of events (owned;
  * itsm_free). Errors: ITSM_E_NOT_FOUND. */
 ITSM_API int itsm_ticket_history(itsm_engine* engine, const char* actor, uint64_t id, char** out);
+
+/* ---- Taxonomy and routing ----------------------------------------------------------- */
+
+/* The category tree and the routing rules (docs/taxonomy.md). Configure in this order: the
+ * directory, then the taxonomy, then the routing rules, which are checked against both.
+ * Every function here needs the "manage.taxonomy" permission unless it only reads, takes
+ * the engine and actor rules of the ticket functions above, and is thread-safe on a shared
+ * engine. Category ids are borrowed for the call. */
+
+/* Replaces the taxonomy with a JSON document such as
+ * {"leaf_only":false,"categories":[{"id":"hardware","name":"Hardware","kinds":["incident"]},
+ * {"id":"laptop","name":"Laptop","parent":"hardware"}]}.
+ * Errors: ITSM_E_INVALID_CONFIG (refused whole; the message names the JSON path, e.g.
+ * "categories[1].parent: unknown category \"hardwre\""), ITSM_E_CONFLICT (the new tree
+ * lacks a category that tickets or routing rules still use). */
+ITSM_API int itsm_engine_set_taxonomy_json(itsm_engine* engine, const char* actor,
+                                           const char* taxonomy_json);
+
+/* The taxonomy in force, as the JSON document above with names history and retirement.
+ * *out receives it (owned; itsm_free). */
+ITSM_API int itsm_engine_taxonomy_json(itsm_engine* engine, const char* actor, char** out);
+
+/* Replaces the routing rules with a JSON document such as
+ * {"rules":[{"id":"net","when":{"categories":["network"]},
+ * "then":{"assignment_group":"network","assign":"round_robin"}}]}.
+ * Errors: ITSM_E_INVALID_CONFIG (refused whole; the message names the JSON path, e.g.
+ * "rules[0].then.assignment_group: unknown group \"netwrk\""). */
+ITSM_API int itsm_engine_set_routing_json(itsm_engine* engine, const char* actor,
+                                          const char* rules_json);
+
+/* The routing rules in force as JSON. *out receives them (owned; itsm_free). */
+ITSM_API int itsm_engine_routing_json(itsm_engine* engine, const char* actor, char** out);
+
+/* Renames a category; the old name stays in its history with the engine's clock as the
+ * instant it ended. Errors: ITSM_E_NOT_FOUND, ITSM_E_INVALID_CONFIG (an empty name). */
+ITSM_API int itsm_category_rename(itsm_engine* engine, const char* actor, const char* id,
+                                  const char* name);
+
+/* Moves a category and its subtree under `new_parent` (NULL or "" makes it a root).
+ * Errors: ITSM_E_NOT_FOUND, ITSM_E_VALIDATION_FAILED (a cycle, or kinds the new parent does
+ * not allow). */
+ITSM_API int itsm_category_move(itsm_engine* engine, const char* actor, const char* id,
+                                const char* new_parent);
+
+/* Retires a category (and so its subtree): tickets keep it, new tickets and edits refuse
+ * it. Errors: ITSM_E_NOT_FOUND, ITSM_E_CONFLICT (already retired). */
+ITSM_API int itsm_category_retire(itsm_engine* engine, const char* actor, const char* id);
+
+/* Merges `from` into `into`: every ticket of `from` (closed ones included) is re-pointed,
+ * with one event each, in one commit; `from`'s subcategories move under `into`; `from` is
+ * retired. When `moved_out` is not NULL it receives the number of tickets re-pointed.
+ * Errors: ITSM_E_NOT_FOUND, ITSM_E_VALIDATION_FAILED (into is from, below it, retired, or not
+ * allowed for a ticket's kind), ITSM_E_CONFLICT (from is already retired). */
+ITSM_API int itsm_category_merge(itsm_engine* engine, const char* actor, const char* from,
+                                 const char* into, uint64_t* moved_out);
+
+/* Deletes a leaf category that no ticket and no routing rule uses.
+ * Errors: ITSM_E_NOT_FOUND, ITSM_E_CONFLICT (in use, or has subcategories). */
+ITSM_API int itsm_category_remove(itsm_engine* engine, const char* actor, const char* id);
+
+/* Counts per category subtree: *out receives
+ * [{"id":"hardware","path":"Hardware","total":12,"open":5,"direct":2},...] (owned;
+ * itsm_free), parents before children. `query_json` filters the tickets counted (a query
+ * as for itsm_ticket_query without "categories"; NULL counts every ticket).
+ * Errors: ITSM_E_INVALID_ARGUMENT (malformed query, or one naming categories). */
+ITSM_API int itsm_category_counts(itsm_engine* engine, const char* actor, const char* query_json,
+                                  char** out);
+
+/* Tag counts over the tickets matching `query_json` (NULL: every ticket), most used first:
+ * *out receives [{"tag":"vpn","count":3},...] (owned; itsm_free).
+ * Errors: ITSM_E_INVALID_ARGUMENT (malformed query). */
+ITSM_API int itsm_tag_counts(itsm_engine* engine, const char* actor, const char* query_json,
+                             char** out);
+/* ---- Access control ----------------------------------------------------------------- */
+
+/* Until an access policy is set, only the system may do anything (docs/access.md). */
+
+/* The engine's system actor: *out receives a secret, random text (borrowed; valid until
+ * itsm_engine_close) that, passed as `actor` to any function of this engine, acts as the
+ * trusted host and passes every check. No user id gives these rights: a user named
+ * "system" is an ordinary user. Keep the text inside the host process; never show it to
+ * end users or store it. Thread-safe. */
+ITSM_API int itsm_engine_system_actor(itsm_engine* engine, const char** out);
+
+/* Replaces the directory (users, groups) from JSON text, as in docs/directory.md. Needs
+ * manage.grants. Errors: ITSM_E_INVALID_CONFIG (message names the JSON path),
+ * ITSM_E_PERMISSION_DENIED. Thread-safe. */
+ITSM_API int itsm_engine_set_directory_json(itsm_engine* engine, const char* actor,
+                                            const char* directory_json);
+
+/* Replaces the access policy (segments, roles, grants, relationships) from JSON text, as in
+ * docs/access.md. Needs manage.grants. Refused whole: ITSM_E_INVALID_CONFIG (message names
+ * the JSON path, e.g. "grants[2].role: unknown role"), ITSM_E_PERMISSION_DENIED.
+ * Thread-safe. */
+ITSM_API int itsm_engine_set_access_json(itsm_engine* engine, const char* actor,
+                                         const char* access_json);
+
+/* Explains whether `actor` may exercise `permission` (e.g. "ticket.update") on ticket `id`.
+ * *out receives {"allowed":bool,"system":bool,"grant":N|null,"relationship":"..."|null,
+ * "reason":"..."} (owned; itsm_free). Errors: ITSM_E_NOT_FOUND (also for a ticket the
+ * actor may not read), ITSM_E_INVALID_ARGUMENT (unknown permission). Thread-safe. */
+ITSM_API int itsm_explain(itsm_engine* engine, const char* actor, uint64_t id,
+                          const char* permission, char** out);
 
 /* ---- Business calendars ------------------------------------------------------------- */
 

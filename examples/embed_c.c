@@ -32,6 +32,7 @@ int main(void) {
     char* incident = NULL;
     char* problem = NULL;
     char* text = NULL;
+    const char* system = NULL;
     uint64_t incident_id, problem_id, version;
     char patch[128];
     int rc;
@@ -45,8 +46,29 @@ int main(void) {
     }
 
     /* 2026-03-02T08:00:00Z; the clock moves only when told to. NULL: the ITIL schema. */
-    if (failed(itsm_engine_open_memory_at(NULL, INT64_C(1772438400000000), &engine), "open"))
+    if (failed(itsm_engine_open_memory_at("{\"default_segment\":\"it\"}", INT64_C(1772438400000000),
+                                          &engine),
+               "open"))
         return EXIT_FAILURE;
+
+    /* Access control denies every user until a policy is set. The host sets it acting as
+     * the system: the engine's secret system actor, never shown to end users. alice, bob
+     * and carol are agents of the IT segment; HR is sealed. */
+    if (failed(itsm_engine_system_actor(engine, &system), "system actor")) goto done;
+    if (failed(itsm_engine_set_directory_json(
+                   engine, system,
+                   "{\"users\":[{\"id\":\"alice\"},{\"id\":\"bob\"},{\"id\":\"carol\"}],"
+                   "\"groups\":[{\"id\":\"it_desk\",\"members\":[\"alice\",\"bob\",\"carol\"]}]}"),
+               "directory"))
+        goto done;
+    if (failed(itsm_engine_set_access_json(
+                   engine, system,
+                   "{\"segments\":[{\"id\":\"it\"},{\"id\":\"hr\",\"sealed\":true}],"
+                   "\"roles\":[{\"preset\":\"service_desk_agent\"}],"
+                   "\"grants\":[{\"group\":\"it_desk\",\"role\":\"service_desk_agent\","
+                   "\"segment\":\"it\"}]}"),
+               "access"))
+        goto done;
 
     if (failed(itsm_ticket_create(engine, "alice",
                                   "{\"kind\":\"incident\",\"title\":\"VPN drops every hour\","

@@ -1,5 +1,6 @@
 // Embedding libitsm from C++: a morning at a small service desk, on a manual clock so that
 // every run prints the same thing.
+#include <itsm/access.hpp>
 #include <itsm/engine.hpp>
 #include <itsm/error.hpp>
 #include <itsm/json.hpp>
@@ -35,6 +36,23 @@ int main() {
     })");
     auto clock = std::make_shared<itsm::ManualClock>(itsm::parse_instant("2026-03-02T08:00:00Z"));
     itsm::Engine desk(std::make_shared<itsm::InMemoryStore>(), clock, schema);
+
+    // Access control denies every user until the host, acting as the system, sets who may
+    // do what: dave and frank work the IT desk, carol may raise tickets there (and reads her
+    // own as their requester); HR is sealed, so nobody here sees its cases.
+    itsm::Directory people;
+    for (const char* u : {"carol", "dave", "erin", "frank"})
+        people.add_user({u, u, true});
+    people.add_group({"service_desk", "Service desk", "dave", {"dave", "frank"}});
+    desk.set_directory(itsm::Actor::system(), people);
+    desk.set_access(itsm::Actor::system(), itsm::AccessPolicy::from_json(R"({
+        "segments": [{"id": "it"}, {"id": "hr", "sealed": true}],
+        "roles": [{"preset": "requester"}, {"preset": "service_desk_agent"}],
+        "grants": [
+            {"group": "service_desk", "role": "service_desk_agent", "segment": "it"},
+            {"user": "carol", "role": "requester", "segment": "it"}
+        ]
+    })"));
 
     int heard = 0;
     desk.subscribe([&](const itsm::Event&) { ++heard; });
@@ -123,5 +141,8 @@ int main() {
     }
     std::printf("Observers heard %d events; the ticket as JSON:\n%s\n", heard,
                 itsm::to_json(desk.get(dave, inc1.id)).c_str());
+    // Every decision can be explained: carol reads her ticket, but not its work notes.
+    std::printf("%s\n%s\n", desk.explain(carol, inc1.id, "ticket.read").reason.c_str(),
+                desk.explain(carol, inc1.id, "work_notes.read").reason.c_str());
     return 0;
 }

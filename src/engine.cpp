@@ -86,7 +86,9 @@ Ticket Engine::create(const Actor& actor, const NewTicket& in) {
     Ticket result;
     {
         std::unique_lock lock(impl_->mutex);
+        impl_->authorize_create(actor, t);
         Instant now = impl_->clock->now();
+        impl_->check_new_category(t);
         auto [id, number] = impl_->store->allocate(t.kind);
         t.id = id;
         t.key = format_key(schema.kind(t.kind)->prefix, number);
@@ -95,8 +97,9 @@ Ticket Engine::create(const Actor& actor, const NewTicket& in) {
         Event e = make_event(t.id, now, actor.user, EventType::created);
         e.text = t.key;
         Commit c;
-        c.tickets.push_back({std::make_shared<const Ticket>(t), 0});
         c.events.push_back(std::move(e));
+        impl_->route_new(t, now, c.events);
+        c.tickets.push_back({std::make_shared<const Ticket>(t), 0});
         impl_->commit(c);
         result = std::move(t);
     }
@@ -111,7 +114,7 @@ Ticket Engine::get(const Actor& actor, TicketId id) const {
 TicketPtr Engine::get_shared(const Actor& actor, TicketId id) const {
     check_actor(actor.user);
     std::shared_lock lock(impl_->mutex);
-    return impl_->load(id);
+    return impl_->load_readable(actor, id);
 }
 
 Ticket Engine::get_by_key(const Actor& actor, std::string_view key) const {
@@ -120,6 +123,7 @@ Ticket Engine::get_by_key(const Actor& actor, std::string_view key) const {
     {
         std::shared_lock lock(impl_->mutex);
         t = impl_->store->get_by_key(key);
+        if (t && !impl_->may(actor, t.get(), "ticket.read")) t = nullptr;  // as if absent
     }
     if (!t) throw Error(Errc::not_found, "key", fmt::format("no ticket {}", key));
     return *t;
@@ -239,7 +243,7 @@ Ticket Engine::update(const Actor& actor, TicketId id, const TicketPatch& patch)
     Ticket result;
     {
         std::unique_lock lock(impl_->mutex);
-        TicketPtr current = impl_->load(id);
+        TicketPtr current = impl_->load_readable(actor, id);
         if (patch.expected_version && *patch.expected_version != current->version)
             throw Error(Errc::conflict, "version",
                         fmt::format("ticket {} is at version {}, the update was made on {}",
@@ -249,6 +253,10 @@ Ticket Engine::update(const Actor& actor, TicketId id, const TicketPatch& patch)
         Commit c;
         impl_->apply_patch(next, patch, now, actor.user, c.events);
         if (c.events.empty()) return *current;
+        // The caller's own changes need the caller's rights; what routing then changes is
+        // configuration acting, attributed to its rules.
+        impl_->authorize_changes(actor, *current, next, c.events);
+        impl_->after_patch(*current, next, now, c.events);
         next.updated = now;
         next.version = current->version + 1;
         c.tickets.push_back({std::make_shared<const Ticket>(next), current->version});
@@ -266,7 +274,10 @@ Comment Engine::comment(const Actor& actor, TicketId id, std::string_view text,
     Comment result;
     {
         std::unique_lock lock(impl_->mutex);
-        TicketPtr current = impl_->load(id);
+        TicketPtr current = impl_->load_readable(actor, id);
+        impl_->authorize(
+            actor, current.get(),
+            visibility == CommentVisibility::work_note ? "comment.work_note" : "comment.public");
         Instant now = impl_->clock->now();
         auto next = std::make_shared<Ticket>(*current);
         next->updated = now;
@@ -286,8 +297,14 @@ Comment Engine::comment(const Actor& actor, TicketId id, std::string_view text,
 }
 
 std::vector<Comment> Engine::comments(const Actor& actor, TicketId id) const {
+    check_actor(actor.user);
+    std::vector<Event> events;
+    {
+        std::shared_lock lock(impl_->mutex);
+        events = impl_->readable_events(actor, id, false);
+    }
     std::vector<Comment> out;
-    for (const auto& e : history(actor, id)) {
+    for (const auto& e : events) {
         if (e.type == EventType::comment)
             out.push_back({e.seq, e.actor, e.at, CommentVisibility::public_reply, e.text});
         else if (e.type == EventType::work_note)
@@ -388,8 +405,10 @@ void Engine::link(const Actor& actor, TicketId from, LinkType type, TicketId to)
                     fmt::format("ticket {} cannot link to itself", from));
     {
         std::unique_lock lock(impl_->mutex);
-        TicketPtr a = impl_->load(from, "from");
-        TicketPtr b = impl_->load(to, "to");
+        TicketPtr a = impl_->load_readable(actor, from, "from");
+        TicketPtr b = impl_->load_readable(actor, to, "to");
+        impl_->authorize(actor, a.get(), "ticket.link");
+        impl_->authorize(actor, b.get(), "ticket.link");
         impl_->check_link(*a, type, *b);
         impl_->commit_link(actor.user, a, b, type, true);
     }
@@ -400,8 +419,10 @@ void Engine::unlink(const Actor& actor, TicketId from, LinkType type, TicketId t
     check_actor(actor.user);
     {
         std::unique_lock lock(impl_->mutex);
-        TicketPtr a = impl_->load(from, "from");
-        TicketPtr b = impl_->load(to, "to");
+        TicketPtr a = impl_->load_readable(actor, from, "from");
+        TicketPtr b = impl_->load_readable(actor, to, "to");
+        impl_->authorize(actor, a.get(), "ticket.link");
+        impl_->authorize(actor, b.get(), "ticket.link");
         Link forward{type, to};
         if (std::find(a->links.begin(), a->links.end(), forward) == a->links.end())
             throw Error(Errc::not_found, "link",
@@ -415,29 +436,27 @@ Page Engine::query(const Actor& actor, const Query& q, std::size_t* total) const
     check_actor(actor.user);
     validate_query(q);
     std::shared_lock lock(impl_->mutex);
-    if (total) *total = impl_->store->count(q);
-    return impl_->store->query(q);
+    return impl_->visible_query(actor, q, total);
 }
 
 std::size_t Engine::count(const Actor& actor, const Query& q) const {
     check_actor(actor.user);
     validate_query(q);
     std::shared_lock lock(impl_->mutex);
-    return impl_->store->count(q);
+    return impl_->visible_count(actor, q);
 }
 
 std::vector<Event> Engine::history(const Actor& actor, TicketId id) const {
     check_actor(actor.user);
     std::shared_lock lock(impl_->mutex);
-    impl_->load(id);
-    return impl_->store->history(id);
+    return impl_->readable_events(actor, id, true);
 }
 
 void Engine::set_directory(const Actor& actor, Directory directory) {
     check_actor(actor.user);
     std::unique_lock lock(impl_->mutex);
     impl_->authorize(actor, nullptr, "manage.grants");
-    impl_->directory = std::move(directory);
+    impl_->replace_directory(std::move(directory));
 }
 
 Directory Engine::directory() const {

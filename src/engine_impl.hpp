@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "itsm/access.hpp"
 #include "itsm/engine.hpp"
 #include "itsm/error.hpp"
 
@@ -28,6 +29,8 @@ inline Event make_event(TicketId ticket, Instant at, Symbol actor, EventType typ
     e.type = type;
     return e;
 }
+
+struct TaxonomyState;  // taxonomy, routing rules and their plan (engine_taxonomy.cpp)
 
 struct Engine::Impl {
     std::shared_ptr<Store> store;
@@ -45,25 +48,54 @@ struct Engine::Impl {
     std::deque<Event> pending;  // committed, not yet delivered, in seq order
     std::mutex deliver_mutex;
 
+    // Access control (engine_access.cpp). Null until set_access: only the system may act.
+    std::shared_ptr<const AccessControl> access;
+
     // Access control decides here: why `actor` may not exercise `permission` (on `ticket`
     // when given), or nullopt when it may. Called under the engine's lock.
     std::optional<std::string> refusal(const Actor& actor, const Ticket* ticket,
-                                       std::string_view permission) const {
-        (void)actor, (void)ticket, (void)permission;  // every actor may do everything for now
-        return std::nullopt;
+                                       std::string_view permission) const;
+    bool may(const Actor& actor, const Ticket* ticket, std::string_view permission) const {
+        return actor.is_system() ||
+               (access && access->decide(actor.user, ticket, permission).allowed);
     }
     // Throws Error(permission_denied) naming the permission when refusal() has a reason.
     void authorize(const Actor& actor, const Ticket* ticket, std::string_view permission) const {
         if (auto why = refusal(actor, ticket, permission))
             throw Error(Errc::permission_denied, std::string(permission), *why);
     }
+    // The users who hold `role` on `segment` (for role approvers), from the grants.
+    std::vector<Symbol> holders_of(Symbol role, Symbol segment) const;
 
-    // The users who hold `role` on `segment` (for role approvers). Access control fills
-    // this in from its grants.
-    std::vector<Symbol> holders_of(Symbol role, Symbol segment) const {
-        (void)role, (void)segment;
-        return {};
-    }
+    // A ticket the actor may not read is reported exactly as an absent one.
+    TicketPtr load_readable(const Actor& actor, TicketId id,
+                            std::string_view what = "ticket") const;
+    // create: the segment is declared and the actor holds ticket.create on the new ticket.
+    void authorize_create(const Actor& actor, const Ticket& t) const;
+    // update: each changed field's permission on `before`; ticket.create on `after` when
+    // the ticket moves to another segment.
+    void authorize_changes(const Actor& actor, const Ticket& before, const Ticket& after,
+                           const std::vector<Event>& changes) const;
+    // The ticket's events the actor may see: ticket.read (else not_found), history.read
+    // when `whole_history`, work notes only with work_notes.read.
+    std::vector<Event> readable_events(const Actor& actor, TicketId id, bool whole_history) const;
+    // The query with the actor's visibility compiled in.
+    Query restricted(const Actor& actor, const Query& q) const;
+    // Engine::query and Engine::count under access control: a visibility with relationship
+    // clauses runs as disjoint branches, each planned on an index, merged by sort position.
+    Page visible_query(const Actor& actor, const Query& q, std::size_t* total) const;
+    std::size_t visible_count(const Actor& actor, const Query& q) const;
+    struct Branches;
+    Branches branches(const Actor& actor, const Query& q) const;
+    std::size_t visible_count(const Branches& b) const;
+    // The tickets each user requested, watches or must approve (no store index has them),
+    // built when the first policy is set and kept up to date by commit().
+    struct RelationIndex;
+    std::shared_ptr<RelationIndex> relations;
+    std::vector<TicketPtr> relations_before(const Commit& c) const;
+    void relations_after(const std::vector<TicketPtr>& replaced, const Commit& c);
+    // Sets the directory and recompiles the policy against it (all or nothing).
+    void replace_directory(Directory d);
 
     // Whether a ticket still counts as open work (for least-loaded assignment, open counts,
     // backlog). Workflows refine this with their state classes.
@@ -77,7 +109,9 @@ struct Engine::Impl {
 
     // Commits under the writer lock and queues the events for delivery.
     void commit(Commit& c) {
+        auto replaced = relations_before(c);  // access control's index follows every write
         store->commit(c);
+        relations_after(replaced, c);
         if (observer_count.load(std::memory_order_acquire) == 0) return;
         std::lock_guard q(queue_mutex);
         pending.insert(pending.end(), c.events.begin(), c.events.end());
@@ -95,6 +129,11 @@ struct Engine::Impl {
     }
     void apply_patch(Ticket& t, const TicketPatch& p, Instant now, Symbol actor,
                      std::vector<Event>& events) const;
+    // Taxonomy and routing (engine_taxonomy.cpp); null until either is configured.
+    std::shared_ptr<TaxonomyState> taxonomy_state;
+    void check_new_category(const Ticket& t) const;
+    void route_new(Ticket& t, Instant now, std::vector<Event>& events);
+    void after_patch(const Ticket& before, Ticket& t, Instant now, std::vector<Event>& events);
     void check_link(const Ticket& from, LinkType type, const Ticket& to) const;
     void commit_link(Symbol actor, const TicketPtr& a, const TicketPtr& b, LinkType type, bool add);
 };

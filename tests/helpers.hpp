@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 
+#include "itsm/access.hpp"
 #include "itsm/engine.hpp"
 #include "itsm/error.hpp"
 #include "itsm/memory_store.hpp"
@@ -25,8 +26,23 @@ struct Desk {
     itsm::Actor alice{"alice"};
     itsm::Actor bob{"bob"};
 
+    // alice and bob are administrators on the root segment, below which lie the schema's
+    // default segment and it, hr, facilities, finance and emea (none sealed); suites about access
+    // control set their own policy as the system.
     explicit Desk(itsm::Schema schema = itsm::Schema::itil())
-        : engine(store, clock, std::move(schema)) {}
+        : engine(store, clock, std::move(schema)) {
+        itsm::Directory people;
+        people.add_user({"alice", "Alice", true}).add_user({"bob", "Bob", true});
+        engine.set_directory(itsm::Actor::system(), people);
+        itsm::AccessPolicy policy;
+        policy.add_segment({engine.schema().default_segment(), {}, false, "Default"});
+        for (const char* s : {"it", "hr", "facilities", "finance", "emea"})
+            if (!policy.segment(s)) policy.add_segment({s, {}, false, s});
+        policy.add_preset_role("administrator")
+            .add_grant({"alice", {}, "administrator", itsm::root_segment, true, {}})
+            .add_grant({"bob", {}, "administrator", itsm::root_segment, true, {}});
+        engine.set_access(itsm::Actor::system(), policy);
+    }
 
     itsm::Ticket incident(std::string title = "Printer on floor 3 jams") {
         itsm::NewTicket in;

@@ -6,24 +6,40 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "itsm/access.hpp"
 #include "itsm/directory.hpp"
 #include "itsm/event.hpp"
+#include "itsm/routing.hpp"
 #include "itsm/schema.hpp"
 #include "itsm/store.hpp"
+#include "itsm/taxonomy.hpp"
 #include "itsm/ticket.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
 
 ITSM_BEGIN_NAMESPACE
 
-// Who performs a call. Access control (roles, groups, segments) resolves the rest.
+// Who performs a call: a user, whose groups and grants access control resolves, or the
+// trusted host itself (Actor::system(), which passes every check). The system flag cannot
+// be set from a user id: a user named "system" is an ordinary user.
 struct Actor {
     Symbol user;
-    static Actor system() { return Actor{"system"}; }
+    Actor() = default;
+    Actor(Symbol u) : user(u) {}  // NOLINT: implicit on purpose
+    static Actor system() {
+        Actor a(Symbol("system"));
+        a.system_ = true;
+        return a;
+    }
+    bool is_system() const noexcept { return system_; }
+
+  private:
+    bool system_ = false;
 };
 
 enum class CommentVisibility : std::uint8_t { public_reply, work_note };
@@ -78,6 +94,38 @@ class Engine {
     // snapshot is returned by value so it stays consistent while others replace it.
     void set_directory(const Actor& actor, Directory directory);
     Directory directory() const;
+
+    // Taxonomy and routing (docs/taxonomy.md); each change needs "manage.taxonomy".
+    // Configure in this order: directory, taxonomy, routing (rules are checked against the
+    // taxonomy and directory in force when they are set).
+    void set_taxonomy(const Actor& actor, Taxonomy taxonomy);
+    Taxonomy taxonomy() const;
+    void set_routing(const Actor& actor, RoutingRules rules);
+    RoutingRules routing() const;
+    // Tree changes, stamped with the engine's clock.
+    void rename_category(const Actor& actor, Symbol id, std::string name);
+    void move_category(const Actor& actor, Symbol id, Symbol new_parent);
+    void retire_category(const Actor& actor, Symbol id);
+    // Re-points every ticket of `from` (closed ones too) to `into` in one commit, one event
+    // each; returns how many.
+    std::size_t merge_category(const Actor& actor, Symbol from, Symbol into);
+    void remove_category(const Actor& actor, Symbol id);  // a leaf no ticket uses
+    // Per category: tickets in its subtree matching `filter` (whose categories must be
+    // empty), and how many of them are open. Paths use the current names, or with
+    // `names_at` the names in use at that instant.
+    std::vector<CategoryCount> category_counts(const Actor& actor, const Query& filter = {},
+                                               std::optional<Instant> names_at = {}) const;
+    std::vector<TagCount> tag_counts(const Actor& actor, const Query& filter = {}) const;
+    // Access control (docs/access.md). Until a policy is set only Actor::system() may do
+    // anything. Replaced whole; needs manage.grants; grants must name known principals.
+    void set_access(const Actor& actor, AccessPolicy policy);
+    AccessPolicy access_policy() const;
+    // Why the actor may or may not exercise `permission` on the ticket. A ticket the actor
+    // may not read is not_found, as in get().
+    Explanation explain(const Actor& actor, TicketId id, std::string_view permission) const;
+    // The same for another user, asked by someone holding manage.grants.
+    Explanation explain_for(const Actor& actor, Symbol user, TicketId id,
+                            std::string_view permission) const;
 
     std::uint64_t subscribe(Observer observer);
     void unsubscribe(std::uint64_t subscription);

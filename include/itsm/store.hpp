@@ -34,6 +34,42 @@ std::optional<SortKey> sort_key_from_string(std::string_view s) noexcept;
 using SortPosition = std::tuple<std::int64_t, std::int64_t, TicketId>;
 SortPosition sort_position(const Ticket& t, SortKey key) noexcept;
 
+// The category is `within` the given one or below it: "hardware.printer" is within
+// "hardware" (categories are dot-separated ids).
+bool category_within(Symbol category, Symbol within) noexcept;
+
+// Which tickets an actor may read, filled in by the engine from access control (callers'
+// values are replaced): a ticket is visible when one segment clause or one relationship
+// clause holds.
+struct VisibleSegment {
+    Symbol segment;
+    std::vector<Symbol> kinds;       // empty: any kind
+    std::vector<Symbol> categories;  // empty: any; else category_within one of them
+    bool open_only = false;          // neither resolved nor closed
+    bool allows(const Ticket& t) const noexcept;
+};
+struct Visibility {
+    std::vector<VisibleSegment> segments;
+    Symbol user;  // the relationship clauses below are about this user
+    bool requester = false, watcher = false, assignee = false, approver = false;
+    std::vector<Symbol> groups;  // the assignment group is one of them
+    // The clauses in the order they are tried: 0 a segment clause, 1 the group clause, 2 the
+    // assignee clause, 3 requester / watcher / pending approver; -1 when none holds.
+    int first_clause(const Ticket& t) const noexcept;
+    // When set (0..3), only tickets whose first clause is this one: the engine splits a
+    // query into disjoint branches that the store can plan on its indexes.
+    int branch = -1;
+    bool allows(const Ticket& t) const noexcept {
+        int c = first_clause(t);
+        return c >= 0 && (branch < 0 || c == branch);
+    }
+    // No relationship clause: every visible ticket lies in one of the listed segments,
+    // so a store may plan with them as a segment filter.
+    bool segments_only() const noexcept {
+        return !requester && !watcher && !assignee && !approver && groups.empty();
+    }
+};
+
 // Filters combine with AND; the values listed for one field combine with OR. An empty
 // symbol in assignees, groups or categories matches tickets without one.
 struct Query {
@@ -56,6 +92,7 @@ struct Query {
     bool descending = true;
     std::size_t limit = 50;  // 1..1000
     std::string cursor;      // from Page::next_cursor; empty for the first page
+    std::shared_ptr<const Visibility> visibility;  // null: every ticket (set by the engine)
 
     bool matches(const Ticket& t) const noexcept;
 };
@@ -72,6 +109,10 @@ std::string encode_cursor(SortKey key, bool descending, const SortPosition& afte
 SortPosition decode_cursor(std::string_view cursor, SortKey key, bool descending);
 // Throws Error(invalid_argument) naming the member when the query is malformed.
 void validate_query(const Query& q);
+// The segments a store may plan a query with: the query's own, narrowed to the visible ones
+// when its visibility is made of segment clauses only (a list of the empty segment when
+// nothing is visible).
+std::vector<Symbol> planning_segments(const Query& q);
 
 // One ticket written by a commit. expected_version is the version the writer read (0 for a
 // new ticket); the store refuses the commit with Errc::conflict when it no longer matches.

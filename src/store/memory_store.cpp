@@ -161,8 +161,8 @@ bool row_matches(const Query& q, const Row& r) {
 }
 
 bool needs_ticket(const Query& q) {
-    return !q.kinds.empty() || !q.requesters.empty() || !q.tags.empty() || q.priority_min ||
-           q.priority_max || q.created_from || q.created_before;
+    return q.visibility || !q.kinds.empty() || !q.requesters.empty() || !q.tags.empty() ||
+           q.priority_min || q.priority_max || q.created_from || q.created_before;
 }
 
 struct KindKeys {
@@ -299,7 +299,8 @@ void InMemoryStore::Impl::put(const TicketPtr& next, const TicketPtr& previous) 
 // Segments to enumerate for a path that starts with the segment: the query's, or every
 // segment that has tickets.
 std::vector<Symbol> InMemoryStore::Impl::segments_of(const Query& q) const {
-    if (!q.segments.empty()) return q.segments;
+    // Visibility made of segment clauses narrows the segments to plan with.
+    if (auto planned = planning_segments(q); !planned.empty()) return planned;
     std::vector<Symbol> all;
     all.reserve(segment_counts.size());
     for (const auto& [segment, n] : segment_counts)
@@ -310,9 +311,9 @@ std::vector<Symbol> InMemoryStore::Impl::segments_of(const Query& q) const {
 Path InMemoryStore::Impl::best_path(const Query& q) const {
     Path best;
     best.estimate = rows.size();
-    best.exact = only_filters(q, PathIndex::none);
+    best.exact = only_filters(q, PathIndex::none) && !q.visibility;
     auto consider = [&](Path p) {
-        p.exact = only_filters(q, p.index);
+        p.exact = only_filters(q, p.index) && !q.visibility;
         if (p.estimate < best.estimate || (p.estimate == best.estimate && p.exact && !best.exact))
             best = std::move(p);
     };
@@ -326,14 +327,26 @@ Path InMemoryStore::Impl::best_path(const Query& q) const {
             }
         consider(std::move(p));
     }
-    if (!q.segments.empty() && q.segments.size() <= max_prefixes) {
-        Path p{PathIndex::segment, {}, 0, false};
-        for (auto seg : q.segments) {
-            p.prefixes.emplace_back(seg, Symbol{});
-            auto it = segment_counts.find(seg);
-            p.estimate += it == segment_counts.end() ? 0 : it->second;
+    if (auto planned = planning_segments(q);
+        q.states.empty() && !planned.empty() && planned.size() <= max_prefixes) {
+        // Every (segment, state) range that has tickets: each is sorted by (updated, id), so
+        // a page by "updated" merges them instead of walking the global order.
+        Path p{PathIndex::segment_state, {}, 0, false};
+        for (const auto& [key, n] : states.pairs)
+            if (std::find(segments.begin(), segments.end(), key.first) != segments.end()) {
+                p.prefixes.push_back(key);
+                p.estimate += n;
+            }
+        if (p.prefixes.size() <= max_prefixes) {
+            std::sort(p.prefixes.begin(), p.prefixes.end());
+            consider(std::move(p));
+        } else {
+            p.index = PathIndex::segment;
+            p.prefixes.clear();
+            for (auto seg : segments)
+                p.prefixes.emplace_back(seg, Symbol{});
+            consider(std::move(p));
         }
-        consider(std::move(p));
     }
     auto by_field = [&](PathIndex which, const std::vector<Symbol>& values, const Counter& c) {
         if (values.empty() || values.size() * segments.size() > max_prefixes) return;

@@ -48,7 +48,57 @@ SortPosition sort_position(const Ticket& t, SortKey key) noexcept {
     return {0, 0, t.id};
 }
 
+bool category_within(Symbol category, Symbol within) noexcept {
+    if (category == within) return true;
+    auto c = category.view(), w = within.view();
+    return !w.empty() && c.size() > w.size() && c[w.size()] == '.' && c.substr(0, w.size()) == w;
+}
+
+bool VisibleSegment::allows(const Ticket& t) const noexcept {
+    if (t.segment != segment) return false;
+    if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), t.kind) == kinds.end())
+        return false;
+    if (!categories.empty() && std::none_of(categories.begin(), categories.end(), [&](Symbol c) {
+            return category_within(t.category, c);
+        }))
+        return false;
+    return !open_only || (!t.resolved && !t.closed);
+}
+
+int Visibility::first_clause(const Ticket& t) const noexcept {
+    for (const auto& s : segments)
+        if (s.allows(t)) return 0;
+    if (user.empty()) return -1;
+    if (!t.assignment_group.empty() &&
+        std::find(groups.begin(), groups.end(), t.assignment_group) != groups.end())
+        return 1;
+    if (assignee && t.assignee == user) return 2;
+    if ((requester && t.requester == user) || (watcher && t.has_watcher(user)) ||
+        (approver && t.is_pending_approver(user)))
+        return 3;
+    return -1;
+}
+
+// Segments a planner may use in place of the query's own: the query's, narrowed to the
+// visible ones when visibility is made of segment clauses only.
+std::vector<Symbol> planning_segments(const Query& q) {
+    std::vector<Symbol> out;
+    if (!q.visibility || !q.visibility->segments_only()) {
+        // Each segment once: a repeated value must not make the planner walk a range twice.
+        for (auto s : q.segments)
+            if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+        return out;
+    }
+    for (const auto& s : q.visibility->segments)
+        if (any_of(q.segments, s.segment) &&
+            std::find(out.begin(), out.end(), s.segment) == out.end())
+            out.push_back(s.segment);
+    if (out.empty()) out.push_back(Symbol(""));  // nothing visible: an empty range
+    return out;
+}
+
 bool Query::matches(const Ticket& t) const noexcept {
+    if (visibility && !visibility->allows(t)) return false;
     if (!any_of(kinds, t.kind) || !any_of(states, t.state) || !any_of(segments, t.segment) ||
         !any_of(assignees, t.assignee) || !any_of(groups, t.assignment_group) ||
         !any_of(requesters, t.requester) || !any_of(categories, t.category))

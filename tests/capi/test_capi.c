@@ -85,6 +85,26 @@ static int count_of(const char* text, const char* part) {
 #define T0 INT64_C(1772438400000000)
 #define SECOND INT64_C(1000000)
 
+/* Makes alice, bob, carol and worker administrators on the root segment, acting as the
+ * engine's system actor (an engine denies everything to users until a policy is set). */
+static void admit(itsm_engine* e) {
+    const char* system = NULL;
+    if (!e) return;
+    CHECK_RC(itsm_engine_system_actor(e, &system), ITSM_OK);
+    CHECK_RC(itsm_engine_set_directory_json(
+                 e, system,
+                 "{\"users\":[{\"id\":\"alice\"},{\"id\":\"bob\"},{\"id\":\"carol\"},"
+                 "{\"id\":\"worker\"}],\"groups\":[{\"id\":\"admins\",\"members\":"
+                 "[\"alice\",\"bob\",\"carol\",\"worker\"]}]}"),
+             ITSM_OK);
+    CHECK_RC(itsm_engine_set_access_json(
+                 e, system,
+                 "{\"segments\":[{\"id\":\"global\"}],\"roles\":[{\"preset\":"
+                 "\"administrator\"}],\"grants\":[{\"group\":\"admins\",\"role\":"
+                 "\"administrator\",\"segment\":\"*\"}]}"),
+             ITSM_OK);
+}
+
 /* Creates a ticket and returns its id (0 on failure). */
 static uint64_t create(itsm_engine* e, const char* json) {
     char* out = NULL;
@@ -119,6 +139,7 @@ static void test_version(void) {
 static void test_open_close(void) {
     itsm_engine* e = NULL;
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     CHECK(e != NULL);
     CHECK(itsm_last_error_code() == ITSM_OK);
     CHECK(strcmp(itsm_last_error(), "") == 0);
@@ -131,6 +152,7 @@ static void test_open_close(void) {
     CHECK_RC(itsm_engine_open_memory(
                  "{\"custom_fields\":[{\"name\":\"cost\",\"type\":\"integer\"}]}", &e),
              ITSM_OK);
+    admit(e);
     if (e) {
         char* out = NULL;
         CHECK_RC(
@@ -162,6 +184,7 @@ static void test_create_get_update(void) {
     uint64_t id;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
 
     CHECK_RC(itsm_ticket_create(e, "alice",
@@ -250,6 +273,7 @@ static void test_create_refusals(void) {
     char* t = NULL;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
 
     t = (char*)&t;
@@ -297,6 +321,7 @@ static void test_comments(void) {
     const char* note;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     id = create(e, "{\"kind\":\"service_request\",\"title\":\"New laptop\"}");
 
@@ -344,6 +369,7 @@ static void test_links(void) {
     uint64_t parent, child, grandchild, problem, incident;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     parent = create(e, "{\"kind\":\"incident\",\"title\":\"Site down\"}");
     child = create(e, "{\"kind\":\"incident\",\"title\":\"Shop down\"}");
@@ -421,6 +447,7 @@ static void test_query_paging(void) {
     uint64_t ids[8];
 
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     for (i = 0; i < 8; ++i) {
         char json[128];
@@ -503,6 +530,7 @@ static void test_history(void) {
     size_t i;
 
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     id = create(e, "{\"kind\":\"incident\",\"title\":\"Printer jam\"}");
     other = create(e, "{\"kind\":\"incident\",\"title\":\"Printer jam again\"}");
@@ -548,6 +576,7 @@ static void test_null_arguments(void) {
     CHECK(has(itsm_last_error(), "out"));
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, NULL), ITSM_E_INVALID_ARGUMENT);
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     id = create(e, "{\"kind\":\"incident\",\"title\":\"x\"}");
 
@@ -613,6 +642,8 @@ static void test_manual_clock(void) {
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &a), ITSM_OK);
     CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &b), ITSM_OK);
     if (!a || !b) goto done;
+    admit(a);
+    admit(b);
 
     CHECK_RC(itsm_ticket_create(a, "alice", "{\"kind\":\"incident\",\"title\":\"Clock\"}", &ta),
              ITSM_OK);
@@ -658,6 +689,102 @@ static void test_manual_clock(void) {
 done:
     itsm_engine_close(a);
     itsm_engine_close(b);
+}
+
+/* Access control: deny by default, the secret system actor, a sealed segment, explain. */
+static void test_access(void) {
+    itsm_engine* e = NULL;
+    const char* system = NULL;
+    char* t = NULL;
+    char* page = NULL;
+    char* why = NULL;
+    uint64_t hr_id, it_id;
+
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    if (!e) return;
+    CHECK_RC(itsm_engine_system_actor(e, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_system_actor(NULL, &system), ITSM_E_INVALID_ARGUMENT);
+    CHECK(system == NULL);
+    CHECK_RC(itsm_engine_system_actor(e, &system), ITSM_OK);
+    CHECK(system != NULL && strlen(system) > 20);
+    /* nobody may act before a policy exists; "system" is just a user name */
+    CHECK_RC(itsm_ticket_create(e, "alice", "{\"kind\":\"incident\",\"title\":\"x\"}", &t),
+             ITSM_E_PERMISSION_DENIED);
+    CHECK(t == NULL);
+    CHECK_RC(itsm_ticket_create(e, "system", "{\"kind\":\"incident\",\"title\":\"x\"}", &t),
+             ITSM_E_PERMISSION_DENIED);
+    CHECK_RC(itsm_engine_set_access_json(e, "alice", "{}"), ITSM_E_PERMISSION_DENIED);
+
+    CHECK_RC(itsm_engine_set_directory_json(
+                 e, system,
+                 "{\"users\":[{\"id\":\"ivy\"},{\"id\":\"hank\"}],\"groups\":[{\"id\":\"it\","
+                 "\"members\":[\"ivy\"]},{\"id\":\"hr\",\"members\":[\"hank\"]}]}"),
+             ITSM_OK);
+    CHECK_RC(itsm_engine_set_access_json(
+                 e, system,
+                 "{\"segments\":[{\"id\":\"global\"},{\"id\":\"hr\",\"sealed\":true}],"
+                 "\"roles\":[{\"preset\":\"service_desk_agent\"}],\"grants\":[{\"group\":\"it\","
+                 "\"role\":\"agent\",\"segment\":\"global\"}]}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "grants[0].role"));
+    CHECK_RC(itsm_engine_set_access_json(e, system, "{\"segments\":[{\"id\":\"x\"}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK_RC(itsm_engine_set_access_json(e, system, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_set_directory_json(e, system, "{\"users\":[{\"id\":\"\"}]}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK_RC(itsm_engine_set_access_json(
+                 e, system,
+                 "{\"segments\":[{\"id\":\"global\"},{\"id\":\"hr\",\"sealed\":true}],"
+                 "\"roles\":[{\"preset\":\"service_desk_agent\"}],\"grants\":[{\"group\":\"it\","
+                 "\"role\":\"service_desk_agent\",\"segment\":\"global\"},{\"group\":\"hr\","
+                 "\"role\":\"service_desk_agent\",\"segment\":\"hr\"}]}"),
+             ITSM_OK);
+
+    CHECK_RC(
+        itsm_ticket_create(
+            e, "hank", "{\"kind\":\"incident\",\"title\":\"Grievance\",\"segment\":\"hr\"}", &t),
+        ITSM_OK);
+    hr_id = number_of(t, "id");
+    itsm_free(t);
+    t = NULL;
+    CHECK_RC(itsm_ticket_create(e, "ivy", "{\"kind\":\"incident\",\"title\":\"Laptop\"}", &t),
+             ITSM_OK);
+    it_id = number_of(t, "id");
+    itsm_free(t);
+    t = NULL;
+
+    /* the HR case does not exist for ivy: get, query, history, comment, explain */
+    CHECK_RC(itsm_ticket_get(e, "ivy", hr_id, &t), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_history(e, "ivy", hr_id, &t), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_comment(e, "ivy", hr_id, "hi", 0, &t), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_link(e, "ivy", it_id, "related", hr_id), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_explain(e, "ivy", hr_id, "ticket.read", &why), ITSM_E_NOT_FOUND);
+    CHECK(why == NULL);
+    CHECK_RC(itsm_ticket_query(e, "ivy", "{}", &page), ITSM_OK);
+    CHECK(has(page, "\"total\":1"));
+    CHECK(!has(page, "Grievance"));
+    itsm_free(page);
+    page = NULL;
+    CHECK_RC(itsm_ticket_query(e, system, "{}", &page), ITSM_OK);
+    CHECK(has(page, "\"total\":2"));
+    itsm_free(page);
+
+    CHECK_RC(itsm_explain(e, "ivy", it_id, "ticket.update", &why), ITSM_OK);
+    CHECK(has(why, "\"allowed\":true"));
+    CHECK(has(why, "\"grant\":0"));
+    itsm_free(why);
+    why = NULL;
+    CHECK_RC(itsm_explain(e, "ivy", it_id, "manage.grants", &why), ITSM_OK);
+    CHECK(has(why, "\"allowed\":false"));
+    CHECK(has(why, "denied"));
+    itsm_free(why);
+    why = NULL;
+    CHECK_RC(itsm_explain(e, system, hr_id, "ticket.read", &why), ITSM_OK);
+    CHECK(has(why, "\"system\":true"));
+    itsm_free(why);
+    CHECK_RC(itsm_explain(e, "ivy", it_id, "ticket.raed", &why), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_explain(e, "ivy", it_id, NULL, &why), ITSM_E_INVALID_ARGUMENT);
+    itsm_engine_close(e);
 }
 
 /* A business calendar from JSON: arithmetic in microseconds, and refusals. */
@@ -763,6 +890,7 @@ static void test_threads(void) {
     int i, started = 0;
 
     CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
     if (!e) return;
     CHECK_RC(itsm_ticket_get(e, "main", 1, NULL), ITSM_E_INVALID_ARGUMENT);
     for (i = 0; i < 4; ++i) {
@@ -786,6 +914,98 @@ static void test_threads(void) {
 }
 #endif
 
+static void test_taxonomy_and_routing(void) {
+    itsm_engine* e = NULL;
+    char* out = NULL;
+    uint64_t laptop, printer, moved = 99;
+    const char* tree =
+        "{\"categories\":["
+        "{\"id\":\"hardware\",\"name\":\"Hardware\",\"kinds\":[\"incident\"]},"
+        "{\"id\":\"laptop\",\"name\":\"Laptop\",\"parent\":\"hardware\"},"
+        "{\"id\":\"printer\",\"name\":\"Printer\",\"parent\":\"hardware\"},"
+        "{\"id\":\"network\",\"name\":\"Network\"}]}";
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    if (!e) return;
+    admit(e);
+
+    /* Refusals name the JSON path and change nothing. */
+    CHECK_RC(itsm_engine_set_taxonomy_json(
+                 e, "alice", "{\"categories\":[{\"id\":\"a\",\"name\":\"A\",\"parent\":\"b\"}]}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "categories[0].parent: unknown category \"b\""));
+    CHECK_RC(itsm_engine_set_taxonomy_json(e, "alice", tree), ITSM_OK);
+    CHECK_RC(itsm_engine_taxonomy_json(e, "alice", &out), ITSM_OK);
+    CHECK(has(out, "\"id\": \"laptop\""));
+    itsm_free(out);
+
+    CHECK_RC(itsm_engine_set_routing_json(
+                 e, "alice",
+                 "{\"rules\":[{\"id\":\"hw\",\"when\":{\"categories\":[\"hardware\"]},"
+                 "\"then\":{\"assignment_group\":\"desk\"}}]}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "rules[0].then.assignment_group: unknown group \"desk\""));
+    CHECK_RC(itsm_engine_set_routing_json(
+                 e, "alice",
+                 "{\"rules\":[{\"id\":\"hw\",\"when\":{\"categories\":[\"hardware\"],"
+                 "\"title_words\":[\"urgent\"]},\"then\":{\"impact\":1,\"add_tags\":[\"hw\"]}}]}"),
+             ITSM_OK);
+    CHECK_RC(itsm_engine_routing_json(e, "alice", &out), ITSM_OK);
+    CHECK(has(out, "\"title_words\""));
+    itsm_free(out);
+
+    laptop = create(e,
+                    "{\"kind\":\"incident\",\"title\":\"Urgent: battery\","
+                    "\"category\":\"laptop\"}");
+    printer = create(e, "{\"kind\":\"incident\",\"title\":\"Jam\",\"category\":\"printer\"}");
+    CHECK_RC(itsm_ticket_get(e, "alice", laptop, &out), ITSM_OK);
+    CHECK(has(out, "\"impact\":1"));
+    CHECK(has(out, "\"tags\":[\"hw\"]"));
+    itsm_free(out);
+    CHECK_RC(itsm_ticket_history(e, "alice", laptop, &out), ITSM_OK);
+    CHECK(has(out, "\"actor\":\"rule:hw\""));
+    itsm_free(out);
+    CHECK_RC(itsm_ticket_create(e, "alice",
+                                "{\"kind\":\"change\",\"title\":\"x\","
+                                "\"category\":\"laptop\"}",
+                                &out),
+             ITSM_E_VALIDATION_FAILED);
+    CHECK(out == NULL);
+
+    /* Tree changes. */
+    CHECK_RC(itsm_category_rename(e, "alice", "laptop", "Notebook"), ITSM_OK);
+    CHECK_RC(itsm_category_move(e, "alice", "hardware", "hardware"), ITSM_E_VALIDATION_FAILED);
+    CHECK_RC(itsm_category_move(e, "alice", "network", "hardware"), ITSM_OK);
+    CHECK_RC(itsm_category_move(e, "alice", "network", NULL), ITSM_OK);
+    CHECK_RC(itsm_category_remove(e, "alice", "printer"), ITSM_E_CONFLICT);
+    CHECK_RC(itsm_category_merge(e, "alice", "printer", "laptop", &moved), ITSM_OK);
+    CHECK(moved == 1);
+    CHECK_RC(itsm_ticket_get(e, "alice", printer, &out), ITSM_OK);
+    CHECK(has(out, "\"category\":\"laptop\""));
+    itsm_free(out);
+    CHECK_RC(itsm_category_retire(e, "alice", "printer"), ITSM_E_CONFLICT);
+    CHECK_RC(itsm_category_retire(e, "alice", "network"), ITSM_OK);
+    CHECK_RC(itsm_category_rename(e, "alice", "ghost", "G"), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_category_merge(e, "alice", "hardware", "laptop", NULL), ITSM_E_VALIDATION_FAILED);
+
+    /* Counts. */
+    CHECK_RC(itsm_category_counts(e, "alice", NULL, &out), ITSM_OK);
+    CHECK(has(out,
+              "{\"direct\":0,\"id\":\"hardware\",\"open\":2,\"path\":\"Hardware\","
+              "\"total\":2}"));
+    CHECK(has(out, "\"path\":\"Hardware > Notebook\",\"total\":2"));
+    itsm_free(out);
+    CHECK_RC(itsm_category_counts(e, "alice", "{\"categories\":[\"laptop\"]}", &out),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK(out == NULL);
+    CHECK_RC(itsm_tag_counts(e, "alice", "{\"kinds\":[\"incident\"]}", &out), ITSM_OK);
+    CHECK(has(out, "[{\"count\":1,\"tag\":\"hw\"}]"));
+    itsm_free(out);
+    CHECK_RC(itsm_tag_counts(e, "alice", "{\"kinds\":", &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_set_taxonomy_json(NULL, "alice", tree), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_set_taxonomy_json(e, "alice", NULL), ITSM_E_INVALID_ARGUMENT);
+    itsm_engine_close(e);
+}
+
 int main(void) {
     test_version();
     test_open_close();
@@ -797,6 +1017,8 @@ int main(void) {
     test_history();
     test_null_arguments();
     test_manual_clock();
+    test_taxonomy_and_routing();
+    test_access();
     test_calendar();
 #ifdef HAVE_PTHREADS
     test_threads();

@@ -23,6 +23,7 @@ namespace Itsm.Tests
             { "itsm_calendar*", typeof(IntPtr) }, { "const itsm_calendar*", typeof(IntPtr) },
             { "itsm_calendar**", typeof(IntPtr).MakeByRefType() },
             { "int64_t*", typeof(long).MakeByRefType() }, { "int*", typeof(int).MakeByRefType() },
+            { "uint64_t*", typeof(ulong).MakeByRefType() }, { "const char**", typeof(IntPtr).MakeByRefType() },
         };
 
         private static string Normal(string cType)

@@ -1,0 +1,352 @@
+// AccessControl: the policy compiled against a directory. Every user's grants are resolved
+// per segment once (seals applied, groups expanded, permissions as bit sets), so a decision
+// is a user lookup, a segment lookup and a few bit tests.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <unordered_map>
+
+#include "itsm/access.hpp"
+#include "itsm/error.hpp"
+
+ITSM_BEGIN_NAMESPACE
+
+namespace {
+
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+        return std::hash<std::string_view>{}(s);
+    }
+};
+
+class Bits {
+  public:
+    void set(std::size_t i) {
+        if (words_.size() <= i / 64) words_.resize(i / 64 + 1);
+        words_[i / 64] |= std::uint64_t{1} << (i % 64);
+    }
+    bool has(std::size_t i) const noexcept {
+        return i / 64 < words_.size() && (words_[i / 64] >> (i % 64)) & 1U;
+    }
+
+  private:
+    std::vector<std::uint64_t> words_;
+};
+
+// One grant as it applies to one user on one segment.
+struct Effective {
+    const Bits* bits;
+    const GrantConditions* when;
+    int grant;
+};
+
+bool conditions_hold(const GrantConditions& c, const Ticket& t) noexcept {
+    if (!c.kinds.empty() && std::find(c.kinds.begin(), c.kinds.end(), t.kind) == c.kinds.end())
+        return false;
+    if (!c.categories.empty() &&
+        std::none_of(c.categories.begin(), c.categories.end(),
+                     [&](Symbol cat) { return category_within(t.category, cat); }))
+        return false;
+    return !c.open_only || (!t.resolved && !t.closed);
+}
+
+}  // namespace
+
+struct AccessControl::Compiled {
+    std::unordered_map<std::string, PermissionId, StringHash, std::equal_to<>> permission_ids;
+    PermissionId read = no_permission;
+    PermissionId any_transition = no_permission;
+    std::unordered_map<Symbol, std::uint32_t> segment_index;  // 0 is the root
+    std::vector<Symbol> segment_ids;
+    std::vector<std::vector<std::uint32_t>> reach;  // segments a recursive grant on i covers
+    std::vector<Bits> role_bits;                    // by role position in the policy
+    std::array<Bits, relationship_count> relationship_bits;
+
+    struct User {
+        std::vector<std::vector<Effective>> by_segment;  // index: segment index
+        std::vector<Symbol> groups;                      // sorted
+        // index 0: the whole clause; 1 + k: only its branch k (Visibility::branch)
+        std::array<std::shared_ptr<const Visibility>, 5> visibility;
+    };
+    std::unordered_map<Symbol, User> users;
+
+    PermissionId intern(const std::string& name) {
+        auto it = permission_ids.find(name);
+        if (it != permission_ids.end()) return it->second;
+        auto id = static_cast<PermissionId>(permission_ids.size());
+        permission_ids.emplace(name, id);
+        return id;
+    }
+    void compile_permissions(const AccessPolicy& p);
+    void compile_segments(const AccessPolicy& p);
+    void compile_users(const AccessPolicy& p, const Directory& directory);
+    bool related(Relationship r, Symbol user, const User* u, const Ticket& t) const noexcept;
+    std::shared_ptr<Visibility> make_visibility(Symbol user, const User* u) const;
+    void set_visibility(Symbol id, User& u) const;
+};
+
+bool AccessControl::Compiled::related(Relationship r, Symbol user, const User* u,
+                                      const Ticket& t) const noexcept {
+    switch (r) {
+        case Relationship::requester:
+            return t.requester == user;
+        case Relationship::watcher:
+            return t.has_watcher(user);
+        case Relationship::assignee:
+            return t.assignee == user;
+        case Relationship::group_member:
+            return u && !t.assignment_group.empty() &&
+                   std::binary_search(u->groups.begin(), u->groups.end(), t.assignment_group);
+        case Relationship::approver:
+            return t.is_pending_approver(user);
+        case Relationship::none:
+            break;
+    }
+    return false;
+}
+
+void AccessControl::Compiled::set_visibility(Symbol id, User& u) const {
+    auto whole = make_visibility(id, &u);
+    for (int k = 0; k < 4; ++k) {
+        auto only = std::make_shared<Visibility>(*whole);
+        only->branch = k;
+        u.visibility[static_cast<std::size_t>(k) + 1] = std::move(only);
+    }
+    u.visibility[0] = std::move(whole);
+}
+
+std::shared_ptr<Visibility> AccessControl::Compiled::make_visibility(Symbol user,
+                                                                     const User* u) const {
+    auto v = std::make_shared<Visibility>();
+    v->user = user;
+    auto reads = [&](Relationship r) {
+        return relationship_bits[static_cast<std::size_t>(r) - 1].has(read);
+    };
+    v->requester = reads(Relationship::requester);
+    v->watcher = reads(Relationship::watcher);
+    v->assignee = reads(Relationship::assignee);
+    v->approver = reads(Relationship::approver);
+    if (u && reads(Relationship::group_member)) v->groups = u->groups;
+    if (!u) return v;
+    for (std::size_t s = 1; s < u->by_segment.size(); ++s) {
+        std::vector<const GrantConditions*> conds;
+        bool unconditional = false;
+        for (const auto& e : u->by_segment[s]) {
+            if (!e.bits->has(read)) continue;
+            unconditional = unconditional || e.when->empty();
+            conds.push_back(e.when);
+        }
+        if (unconditional) {
+            v->segments.push_back({segment_ids[s], {}, {}, false});
+            continue;
+        }
+        for (const auto* c : conds)
+            v->segments.push_back({segment_ids[s], c->kinds, c->categories, c->open_only});
+    }
+    return v;
+}
+
+// Permissions: every name a role or relationship uses gets a bit; "transition.*" also
+// holds every transition named anywhere.
+void AccessControl::Compiled::compile_permissions(const AccessPolicy& p) {
+    for (const auto& role : p.roles())
+        for (const auto& name : role.permissions)
+            intern(name);
+    for (int r = 1; r <= relationship_count; ++r)
+        for (const auto& name : p.relationship(static_cast<Relationship>(r)))
+            intern(name);
+    read = intern("ticket.read");
+    any_transition = intern("transition.*");
+    auto bits_of = [&](const std::vector<std::string>& names) {
+        Bits b;
+        bool all_transitions = false;
+        for (const auto& name : names) {
+            b.set(permission_ids.at(name));
+            all_transitions = all_transitions || name == "transition.*";
+        }
+        if (all_transitions)
+            for (const auto& [name, id] : permission_ids)
+                if (name.rfind("transition.", 0) == 0) b.set(id);
+        return b;
+    };
+    for (const auto& role : p.roles())
+        role_bits.push_back(bits_of(role.permissions));
+    for (int r = 1; r <= relationship_count; ++r)
+        relationship_bits[static_cast<std::size_t>(r) - 1] =
+            bits_of(p.relationship(static_cast<Relationship>(r)));
+}
+
+// Segments: the root is 0, declared ones follow in order (parents before children). A
+// recursive grant on a segment reaches its descendants, stopping at every seal.
+void AccessControl::Compiled::compile_segments(const AccessPolicy& p) {
+    segment_ids.push_back(Symbol(root_segment));
+    segment_index.emplace(Symbol(root_segment), 0);
+    std::vector<std::vector<std::uint32_t>> children(1);
+    for (const auto& s : p.segments()) {
+        auto i = static_cast<std::uint32_t>(segment_ids.size());
+        segment_ids.push_back(s.id);
+        segment_index.emplace(s.id, i);
+        children.emplace_back();
+        children[s.parent.empty() ? 0 : segment_index.at(s.parent)].push_back(i);
+    }
+    reach.resize(segment_ids.size());
+    for (std::size_t i = 0; i < reach.size(); ++i) {
+        std::vector<std::uint32_t> todo = {static_cast<std::uint32_t>(i)};
+        while (!todo.empty()) {
+            auto s = todo.back();
+            todo.pop_back();
+            reach[i].push_back(s);
+            for (auto child : children[s])
+                if (!p.segments()[child - 1].sealed) todo.push_back(child);
+        }
+    }
+}
+
+// Users: everyone in the directory and everyone named by a grant, each with the grants that
+// apply to them on every segment (groups expanded) and their visibility clause.
+void AccessControl::Compiled::compile_users(const AccessPolicy& p, const Directory& directory) {
+    std::unordered_map<Symbol, std::vector<Symbol>> groups_of, members;
+    for (const auto& g : directory.groups()) {
+        members[g.id] = g.members;
+        for (auto m : g.members)
+            groups_of[m].push_back(g.id);
+    }
+    auto entry = [&](Symbol id) -> User& {
+        auto [it, fresh] = users.try_emplace(id);
+        if (fresh) {
+            it->second.by_segment.resize(segment_ids.size());
+            it->second.groups = groups_of[id];
+            std::sort(it->second.groups.begin(), it->second.groups.end());
+        }
+        return it->second;
+    };
+    for (const auto& u : directory.users())
+        entry(u.id);
+    const auto& grants = p.grants();
+    for (std::size_t gi = 0; gi < grants.size(); ++gi) {
+        const auto& g = grants[gi];
+        auto role = static_cast<std::size_t>(p.role(g.role) - p.roles().data());
+        Effective e{&role_bits[role], &g.when, static_cast<int>(gi)};
+        auto seg = segment_index.at(g.segment);
+        std::vector<std::uint32_t> covered = g.recursive ? reach[seg] : std::vector{seg};
+        for (auto user : g.user.empty() ? members[g.group] : std::vector{g.user}) {
+            auto& u = entry(user);
+            for (auto s : covered)
+                u.by_segment[s].push_back(e);
+        }
+    }
+    for (auto& [id, user] : users)
+        set_visibility(id, user);
+}
+
+AccessControl::AccessControl(AccessPolicy policy, const Directory& directory)
+    : policy_(std::move(policy)), c_(std::make_unique<Compiled>()) {
+    c_->compile_permissions(policy_);
+    c_->compile_segments(policy_);
+    c_->compile_users(policy_, directory);
+}
+
+AccessControl::~AccessControl() = default;
+
+AccessControl::PermissionId AccessControl::permission_id(std::string_view name) const noexcept {
+    auto it = c_->permission_ids.find(name);
+    if (it != c_->permission_ids.end()) return it->second;
+    // A transition no role names explicitly is still held by "transition.*".
+    if (name.substr(0, 11) == "transition.") return c_->any_transition;
+    return no_permission;
+}
+
+bool AccessControl::is_declared(Symbol segment) const noexcept {
+    auto it = c_->segment_index.find(segment);
+    return it != c_->segment_index.end() && it->second != 0;
+}
+
+Decision AccessControl::decide(Symbol user, const Ticket* ticket,
+                               PermissionId permission) const noexcept {
+    Decision d;
+    if (permission == no_permission) return d;
+    auto uit = c_->users.find(user);
+    const Compiled::User* u = uit == c_->users.end() ? nullptr : &uit->second;
+    if (!ticket) {
+        if (u)
+            for (const auto& e : u->by_segment[0])
+                if (e.bits->has(permission)) return {true, false, e.grant, Relationship::none};
+        return d;
+    }
+    if (u) {
+        auto sit = c_->segment_index.find(ticket->segment);
+        if (sit != c_->segment_index.end() && sit->second != 0)
+            for (const auto& e : u->by_segment[sit->second])
+                if (e.bits->has(permission) && conditions_hold(*e.when, *ticket))
+                    return {true, false, e.grant, Relationship::none};
+    }
+    for (int r = 1; r <= relationship_count; ++r) {
+        auto rel = static_cast<Relationship>(r);
+        if (c_->relationship_bits[static_cast<std::size_t>(r) - 1].has(permission) &&
+            c_->related(rel, user, u, *ticket))
+            return {true, false, -1, rel};
+    }
+    return d;
+}
+
+Explanation AccessControl::explain(Symbol user, const Ticket* ticket,
+                                   std::string_view permission) const {
+    Explanation x;
+    x.decision = decide(user, ticket, permission);
+    const Decision& d = x.decision;
+    std::string where =
+        ticket ? fmt::format("{} in segment \"{}\"",
+                             ticket->key.empty() ? std::string("the ticket") : ticket->key,
+                             ticket->segment.view())
+               : std::string("outside any ticket (root segment)");
+    if (d.grant >= 0) {
+        const auto& g = policy_.grants()[static_cast<std::size_t>(d.grant)];
+        x.reason = fmt::format(
+            "allowed: grants[{}] gives {} \"{}\" the role \"{}\" on \"{}\"{} ({} on {})", d.grant,
+            g.user.empty() ? "group" : "user", g.user.empty() ? g.group.view() : g.user.view(),
+            g.role.view(), g.segment.view(), g.recursive ? " and below" : "", permission, where);
+    } else if (d.allowed) {
+        x.reason = fmt::format("allowed: \"{}\" is the ticket's {} ({} on {})", user.view(),
+                               to_string(d.relationship), permission, where);
+    } else if (!is_valid_permission(permission)) {
+        x.reason = fmt::format("denied: \"{}\" is not a permission (docs/access.md lists them)",
+                               permission);
+    } else if (ticket && !is_declared(ticket->segment)) {
+        x.reason = fmt::format("denied: segment \"{}\" is not declared in the access policy",
+                               ticket->segment.view());
+    } else {
+        x.reason = fmt::format(
+            "denied: no grant or relationship gives \"{}\" {} on {}{}", user.view(), permission,
+            where,
+            ticket && policy_.segment(ticket->segment) && policy_.segment(ticket->segment)->sealed
+                ? " (the segment is sealed: grants on its ancestors do not reach it)"
+                : "");
+    }
+    return x;
+}
+
+std::vector<Symbol> AccessControl::holders_of(Symbol role, Symbol segment) const {
+    std::vector<Symbol> out;
+    auto sit = c_->segment_index.find(segment);
+    if (sit == c_->segment_index.end()) return out;
+    for (const auto& [id, user] : c_->users)
+        for (const auto& e : user.by_segment[sit->second])
+            if (policy_.grants()[static_cast<std::size_t>(e.grant)].role == role) {
+                out.push_back(id);
+                break;
+            }
+    std::sort(out.begin(), out.end(), [](Symbol a, Symbol b) { return a.view() < b.view(); });
+    return out;
+}
+
+std::shared_ptr<const Visibility> AccessControl::visibility(Symbol user, int branch) const {
+    auto it = c_->users.find(user);
+    if (it != c_->users.end()) return it->second.visibility[static_cast<std::size_t>(branch + 1)];
+    auto v = c_->make_visibility(user, nullptr);
+    v->branch = branch;
+    return v;
+}
+
+ITSM_END_NAMESPACE

@@ -1,0 +1,325 @@
+// Engine members for access control: the checks every operation makes, the visibility
+// compiled into queries, and the policy's setters and explanations.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "engine_impl.hpp"
+#include "itsm/access.hpp"
+#include "validate.hpp"
+
+ITSM_BEGIN_NAMESPACE
+
+std::optional<std::string> Engine::Impl::refusal(const Actor& actor, const Ticket* ticket,
+                                                 std::string_view permission) const {
+    if (may(actor, ticket, permission)) return std::nullopt;
+    if (!access) return std::string("no access policy is set: only the system may act");
+    return access->explain(actor.user, ticket, permission).reason;
+}
+
+std::vector<Symbol> Engine::Impl::holders_of(Symbol role, Symbol segment) const {
+    return access ? access->holders_of(role, segment) : std::vector<Symbol>{};
+}
+
+TicketPtr Engine::Impl::load_readable(const Actor& actor, TicketId id,
+                                      std::string_view what) const {
+    auto t = store->get(id);
+    // Same error, same text as an absent ticket: existence must not leak across segments.
+    if (!t || !may(actor, t.get(), "ticket.read"))
+        throw Error(Errc::not_found, std::string(what), fmt::format("no ticket {}", id));
+    return t;
+}
+
+void Engine::Impl::authorize_create(const Actor& actor, const Ticket& t) const {
+    if (access && !access->is_declared(t.segment))
+        throw Error(Errc::validation_failed, "segment",
+                    fmt::format("\"{}\" is not a segment of the access policy", t.segment.view()));
+    authorize(actor, &t, "ticket.create");
+}
+
+void Engine::Impl::authorize_changes(const Actor& actor, const Ticket& before, const Ticket& after,
+                                     const std::vector<Event>& changes) const {
+    if (actor.is_system()) return;
+    bool rated = false;  // impact or urgency changed: a matrix priority follows from them
+    for (const auto& e : changes)
+        rated = rated || e.field == "impact" || e.field == "urgency";
+    std::vector<std::string_view> checked;
+    for (const auto& e : changes) {
+        std::string_view group = field_group(e.field.view());
+        if (group == "priority" && rated && e.text == "matrix") continue;
+        if (std::find(checked.begin(), checked.end(), group) != checked.end()) continue;
+        checked.push_back(group);
+        if (group == "assignee" || group == "assignment_group") {
+            authorize(actor, &before, "ticket.assign");
+            continue;
+        }
+        std::string specific = fmt::format("ticket.update.{}", group);
+        if (!may(actor, &before, "ticket.update") && !may(actor, &before, specific))
+            throw Error(
+                Errc::permission_denied, specific,
+                *refusal(actor, &before, "ticket.update") + fmt::format(" (nor {})", specific));
+    }
+    if (after.segment != before.segment) authorize_create(actor, after);
+}
+
+std::vector<Event> Engine::Impl::readable_events(const Actor& actor, TicketId id,
+                                                 bool whole_history) const {
+    TicketPtr t = load_readable(actor, id);
+    if (whole_history) authorize(actor, t.get(), "history.read");
+    auto events = store->history(id);
+    if (!may(actor, t.get(), "work_notes.read"))
+        events.erase(std::remove_if(events.begin(), events.end(),
+                                    [](const Event& e) { return e.type == EventType::work_note; }),
+                     events.end());
+    return events;
+}
+
+Query Engine::Impl::restricted(const Actor& actor, const Query& q) const {
+    Query v = q;
+    if (actor.is_system())
+        v.visibility = nullptr;
+    else if (!access)
+        v.visibility = std::make_shared<Visibility>();  // nothing is visible
+    else
+        v.visibility = access->visibility(actor.user);
+    return v;
+}
+
+// ---- Relationship index -------------------------------------------------------------
+
+struct Engine::Impl::RelationIndex {
+    std::unordered_map<Symbol, std::vector<TicketId>> by_user;  // sorted ids
+
+    template <typename F>
+    static void each_user(const Ticket& t, F&& f) {
+        std::vector<Symbol> seen;
+        auto once = [&](Symbol u) {
+            if (u.empty() || std::find(seen.begin(), seen.end(), u) != seen.end()) return;
+            seen.push_back(u);
+            f(u);
+        };
+        once(t.requester);
+        for (auto w : t.watchers)
+            once(w);
+        for (const auto& a : t.approvals)
+            if (a.decision == ApprovalDecision::pending) once(a.approver);
+    }
+    void add(const Ticket& t) {
+        each_user(t, [&](Symbol u) {
+            auto& ids = by_user[u];
+            auto it = std::lower_bound(ids.begin(), ids.end(), t.id);
+            if (it == ids.end() || *it != t.id) ids.insert(it, t.id);
+        });
+    }
+    void remove(const Ticket& t) {
+        each_user(t, [&](Symbol u) {
+            auto found = by_user.find(u);
+            if (found == by_user.end()) return;
+            auto& ids = found->second;
+            auto it = std::lower_bound(ids.begin(), ids.end(), t.id);
+            if (it != ids.end() && *it == t.id) ids.erase(it);
+        });
+    }
+    const std::vector<TicketId>& of(Symbol user) const {
+        static const std::vector<TicketId> none;
+        auto it = by_user.find(user);
+        return it == by_user.end() ? none : it->second;
+    }
+};
+
+std::vector<TicketPtr> Engine::Impl::relations_before(const Commit& c) const {
+    std::vector<TicketPtr> replaced;
+    if (!relations) return replaced;
+    for (const auto& w : c.tickets)
+        replaced.push_back(store->get(w.ticket->id));
+    return replaced;
+}
+
+void Engine::Impl::relations_after(const std::vector<TicketPtr>& replaced, const Commit& c) {
+    if (!relations) return;
+    for (std::size_t i = 0; i < c.tickets.size(); ++i) {
+        if (replaced[i]) relations->remove(*replaced[i]);
+        relations->add(*c.tickets[i].ticket);
+    }
+}
+
+namespace {
+
+// Every stored ticket, page by page: the index is built once, when the first policy is set.
+template <typename F>
+void each_ticket(const Store& store, F&& f) {
+    Query all;
+    all.limit = 1000;
+    for (;;) {
+        Page page = store.query(all);
+        for (const auto& t : page.tickets)
+            f(*t);
+        if (page.next_cursor.empty()) return;
+        all.cursor = page.next_cursor;
+    }
+}
+
+bool listed(const std::vector<Symbol>& values, Symbol v) {
+    return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+}  // namespace
+
+// ---- Queries under access control -----------------------------------------------------
+
+struct Engine::Impl::Branches {
+    bool single = true;                // one store query says it all
+    std::vector<Query> store_queries;  // disjoint branches, each with an indexed filter
+    std::vector<TicketPtr> personal;   // branch 3, from the relationship index, filtered
+};
+
+Engine::Impl::Branches Engine::Impl::branches(const Actor& actor, const Query& q) const {
+    Branches b;
+    Query v = restricted(actor, q);
+    if (!v.visibility || v.visibility->segments_only()) {
+        b.store_queries.push_back(std::move(v));
+        return b;
+    }
+    b.single = false;
+    const Visibility& vis = *v.visibility;
+    auto branch = [&](int k) {
+        Query x = q;
+        x.visibility = access->visibility(actor.user, k);
+        return x;
+    };
+    std::vector<Symbol> segments;
+    for (const auto& s : vis.segments)
+        if ((q.segments.empty() || listed(q.segments, s.segment)) && !listed(segments, s.segment))
+            segments.push_back(s.segment);
+    if (!segments.empty()) {
+        b.store_queries.push_back(branch(0));
+        b.store_queries.back().segments = std::move(segments);
+    }
+    std::vector<Symbol> groups;
+    for (auto g : vis.groups)
+        if (q.groups.empty() || listed(q.groups, g)) groups.push_back(g);
+    if (!groups.empty()) {
+        b.store_queries.push_back(branch(1));
+        b.store_queries.back().groups = std::move(groups);
+    }
+    if (vis.assignee && (q.assignees.empty() || listed(q.assignees, vis.user))) {
+        b.store_queries.push_back(branch(2));
+        b.store_queries.back().assignees = {vis.user};
+    }
+    if ((vis.requester || vis.watcher || vis.approver) && relations) {
+        Query x = branch(3);
+        for (TicketId id : relations->of(vis.user))
+            if (auto t = store->get(id); t && x.matches(*t)) b.personal.push_back(std::move(t));
+    }
+    return b;
+}
+
+Page Engine::Impl::visible_query(const Actor& actor, const Query& q, std::size_t* total) const {
+    Branches b = branches(actor, q);
+    if (b.single) {
+        if (total) *total = store->count(b.store_queries.front());
+        return store->query(b.store_queries.front());
+    }
+    // Each branch gives its first `limit` tickets after the cursor; the merged first `limit`
+    // are the page.
+    std::vector<std::pair<SortPosition, TicketPtr>> hits;
+    bool more = false;
+    for (const auto& x : b.store_queries) {
+        Page part = store->query(x);
+        more = more || !part.next_cursor.empty();
+        for (auto& t : part.tickets)
+            hits.emplace_back(sort_position(*t, q.sort), std::move(t));
+    }
+    std::optional<SortPosition> after;
+    if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
+    for (const auto& t : b.personal) {
+        auto pos = sort_position(*t, q.sort);
+        if (!after || (q.descending ? pos < *after : pos > *after)) hits.emplace_back(pos, t);
+    }
+    std::sort(hits.begin(), hits.end(), [&](const auto& x, const auto& y) {
+        return q.descending ? x.first > y.first : x.first < y.first;
+    });
+    if (hits.size() > q.limit) {
+        more = true;
+        hits.resize(q.limit);
+    }
+    Page page;
+    for (auto& [pos, t] : hits)
+        page.tickets.push_back(std::move(t));
+    if (more && !hits.empty())
+        page.next_cursor = encode_cursor(q.sort, q.descending, hits.back().first);
+    if (total) *total = visible_count(b);
+    return page;
+}
+
+std::size_t Engine::Impl::visible_count(const Branches& b) const {
+    std::size_t n = b.personal.size();
+    for (const auto& x : b.store_queries)
+        n += store->count(x);
+    return n;
+}
+
+std::size_t Engine::Impl::visible_count(const Actor& actor, const Query& q) const {
+    return visible_count(branches(actor, q));
+}
+
+void Engine::Impl::replace_directory(Directory d) {
+    std::shared_ptr<const AccessControl> compiled;
+    if (access) compiled = std::make_shared<AccessControl>(access->policy(), d);
+    directory = std::move(d);
+    if (compiled) access = std::move(compiled);
+}
+
+void Engine::set_access(const Actor& actor, AccessPolicy policy) {
+    check_actor(actor.user);
+    std::unique_lock lock(impl_->mutex);
+    impl_->authorize(actor, nullptr, "manage.grants");
+    policy.check_principals(impl_->directory);
+    auto compiled = std::make_shared<AccessControl>(std::move(policy), impl_->directory);
+    if (!impl_->relations) {
+        auto index = std::make_shared<Impl::RelationIndex>();
+        each_ticket(*impl_->store, [&](const Ticket& t) { index->add(t); });
+        impl_->relations = std::move(index);
+    }
+    impl_->access = std::move(compiled);
+}
+
+AccessPolicy Engine::access_policy() const {
+    std::shared_lock lock(impl_->mutex);
+    return impl_->access ? impl_->access->policy() : AccessPolicy{};
+}
+
+namespace {
+
+void check_permission_name(std::string_view permission) {
+    if (!is_valid_permission(permission))
+        throw Error(Errc::invalid_argument, "permission",
+                    fmt::format("unknown permission \"{}\"", permission));
+}
+
+}  // namespace
+
+Explanation Engine::explain(const Actor& actor, TicketId id, std::string_view permission) const {
+    check_actor(actor.user);
+    check_permission_name(permission);
+    std::shared_lock lock(impl_->mutex);
+    TicketPtr t = impl_->load_readable(actor, id);
+    if (actor.is_system())
+        return {{true, true, -1, Relationship::none}, "allowed: the system acts"};
+    return impl_->access->explain(actor.user, t.get(), permission);
+}
+
+Explanation Engine::explain_for(const Actor& actor, Symbol user, TicketId id,
+                                std::string_view permission) const {
+    check_actor(actor.user);
+    check_actor(user);
+    check_permission_name(permission);
+    std::shared_lock lock(impl_->mutex);
+    impl_->authorize(actor, nullptr, "manage.grants");
+    TicketPtr t = impl_->load(id);
+    if (!impl_->access) return {{}, "denied: no access policy is set"};
+    return impl_->access->explain(user, t.get(), permission);
+}
+
+ITSM_END_NAMESPACE
