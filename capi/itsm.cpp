@@ -22,6 +22,7 @@
 #include "itsm/taxonomy.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
+#include "itsm/workflow.hpp"
 
 static_assert(ITSM_VERSION_NUMBER == ITSM_VERSION_NUMBER_CPP,
               "itsm.h and itsm/version.hpp disagree on the version");
@@ -502,6 +503,81 @@ ITSM_API int itsm_explain(itsm_engine* engine, const char* actor, uint64_t id,
                           const char* permission, char** out) {
     return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
         return itsm::to_json(e.explain(a, id, required(permission, "permission")));
+    });
+}
+
+// ---- Workflows ---------------------------------------------------------------------
+
+ITSM_API int itsm_engine_set_workflows_json(itsm_engine* engine, const char* actor,
+                                            const char* workflows_json) {
+    return guarded([&] {
+        required(engine, "engine");
+        auto a = actor_of(engine, actor);
+        auto w = itsm::Workflows::from_json(required(workflows_json, "workflows_json"));
+        engine->engine.set_workflows(a, std::move(w));
+    });
+}
+
+ITSM_API int itsm_engine_load_itil_workflows(itsm_engine* engine, const char* actor) {
+    return guarded([&] {
+        required(engine, "engine");
+        auto a = actor_of(engine, actor);
+        engine->engine.set_workflows(a, itsm::Workflows::itil());
+    });
+}
+
+ITSM_API int itsm_ticket_transition(itsm_engine* engine, const char* actor, uint64_t id,
+                                    const char* transition_id, const char* input_json,
+                                    char** ticket_json_out) {
+    return on_engine(engine, actor, ticket_json_out, "ticket_json_out",
+                     [&](itsm::Engine& e, const itsm::Actor& a) {
+                         itsm::Symbol tr(required(transition_id, "transition_id"));
+                         itsm::TransitionInput input;
+                         if (input_json)
+                             input = itsm::transition_input_from_json(input_json, e.schema());
+                         return itsm::to_json(e.transition(a, id, tr, input));
+                     });
+}
+
+ITSM_API int itsm_ticket_available_transitions(itsm_engine* engine, const char* actor, uint64_t id,
+                                               char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.available_transitions(a, id));
+    });
+}
+
+ITSM_API int itsm_ticket_approve(itsm_engine* engine, const char* actor, uint64_t id,
+                                 const char* comment, char** ticket_json_out) {
+    return on_engine(engine, actor, ticket_json_out, "ticket_json_out",
+                     [&](itsm::Engine& e, const itsm::Actor& a) {
+                         return itsm::to_json(e.approve(a, id, comment ? comment : ""));
+                     });
+}
+
+ITSM_API int itsm_ticket_reject(itsm_engine* engine, const char* actor, uint64_t id,
+                                const char* comment, char** ticket_json_out) {
+    return on_engine(engine, actor, ticket_json_out, "ticket_json_out",
+                     [&](itsm::Engine& e, const itsm::Actor& a) {
+                         return itsm::to_json(e.reject(a, id, comment ? comment : ""));
+                     });
+}
+
+ITSM_API int itsm_ticket_delegate(itsm_engine* engine, const char* actor, uint64_t id,
+                                  const char* to_user, const char* comment,
+                                  char** ticket_json_out) {
+    return on_engine(engine, actor, ticket_json_out, "ticket_json_out",
+                     [&](itsm::Engine& e, const itsm::Actor& a) {
+                         itsm::Symbol to(required(to_user, "to_user"));
+                         return itsm::to_json(e.delegate(a, id, to, comment ? comment : ""));
+                     });
+}
+
+ITSM_API int itsm_engine_advance(itsm_engine* engine, int64_t now_unix_micros, uint64_t* ran_out) {
+    if (ran_out) *ran_out = 0;
+    return guarded([&] {
+        required(engine, "engine");
+        std::size_t ran = engine->engine.advance(instant_of(now_unix_micros, "now_unix_micros"));
+        if (ran_out) *ran_out = ran;
     });
 }
 

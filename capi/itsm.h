@@ -302,6 +302,70 @@ ITSM_API int itsm_engine_set_access_json(itsm_engine* engine, const char* actor,
 ITSM_API int itsm_explain(itsm_engine* engine, const char* actor, uint64_t id,
                           const char* permission, char** out);
 
+/* ---- Workflows ---------------------------------------------------------------------- */
+
+/* The workflow functions follow the conventions of the ticket functions above (engine and
+ * actor not NULL, thread-safe on a shared engine, the same general errors). The formats
+ * are described in docs/workflows.md and docs/c-api.md. */
+
+/* Replaces the engine's workflows with the document `workflows_json`
+ * ({"workflows": {"<id>": {...}}}). The document is checked whole, also against the
+ * engine's schema (kinds, custom fields); on error nothing changes.
+ * Errors: ITSM_E_INVALID_CONFIG (the message names the JSON path, e.g.
+ * "workflows.change_normal.transitions[3].to: unknown state \"implemnt\""),
+ * ITSM_E_PERMISSION_DENIED (manage.workflows). */
+ITSM_API int itsm_engine_set_workflows_json(itsm_engine* engine, const char* actor,
+                                            const char* workflows_json);
+
+/* Replaces the engine's workflows with the shipped ITIL preset (incident, problem, change
+ * with its standard, normal and emergency models, service request with requested items,
+ * task). Errors: ITSM_E_INVALID_CONFIG (the engine's schema lacks a kind or custom field
+ * the preset uses), ITSM_E_PERMISSION_DENIED. */
+ITSM_API int itsm_engine_load_itil_workflows(itsm_engine* engine, const char* actor);
+
+/* Runs the transition `transition_id` of the ticket's workflow. `input_json` may be NULL
+ * or {"fields": {"resolution_code": "...", "custom.<name>": value}, "comment": "...",
+ * "work_note": false, "version": 3}. *ticket_json_out receives the ticket after the
+ * transition (owned; itsm_free). A refused transition changes nothing.
+ * Errors: ITSM_E_NOT_FOUND (ticket or transition), ITSM_E_INVALID_TRANSITION (wrong state,
+ * failed guard, missing approval; the message starts with the rule, e.g.
+ * "workflows.incident.transitions[0].guards[0]: assignee is required"),
+ * ITSM_E_VALIDATION_FAILED (a missing or bad input), ITSM_E_CONFLICT (stale version),
+ * ITSM_E_PERMISSION_DENIED, ITSM_E_INVALID_ARGUMENT (malformed input JSON). */
+ITSM_API int itsm_ticket_transition(itsm_engine* engine, const char* actor, uint64_t id,
+                                    const char* transition_id, const char* input_json,
+                                    char** ticket_json_out);
+
+/* The transitions leaving the ticket's current state, for this actor: a JSON array of
+ * {"id", "label", "to", "available", "rule", "reason", "inputs"}; "rule" and "reason" say
+ * why a transition is not available (null when it is). *out is owned; itsm_free.
+ * Errors: ITSM_E_NOT_FOUND. */
+ITSM_API int itsm_ticket_available_transitions(itsm_engine* engine, const char* actor, uint64_t id,
+                                               char** out);
+
+/* The actor approves (or rejects) the current approval step of the ticket; `comment` may
+ * be NULL. Completing or rejecting a step may move the ticket (the workflow's on_approved
+ * and on_rejected transitions). *ticket_json_out receives the ticket (owned; itsm_free).
+ * Errors: ITSM_E_NOT_FOUND, ITSM_E_INVALID_TRANSITION (no approval in progress),
+ * ITSM_E_PERMISSION_DENIED (the actor is not a pending approver). */
+ITSM_API int itsm_ticket_approve(itsm_engine* engine, const char* actor, uint64_t id,
+                                 const char* comment, char** ticket_json_out);
+ITSM_API int itsm_ticket_reject(itsm_engine* engine, const char* actor, uint64_t id,
+                                const char* comment, char** ticket_json_out);
+
+/* Hands the actor's pending approval to `to_user` (recorded as delegated_from); `comment`
+ * may be NULL. *ticket_json_out receives the ticket (owned; itsm_free).
+ * Errors: ITSM_E_NOT_FOUND, ITSM_E_PERMISSION_DENIED (not a pending approver),
+ * ITSM_E_CONFLICT (to_user already has the approval pending). */
+ITSM_API int itsm_ticket_delegate(itsm_engine* engine, const char* actor, uint64_t id,
+                                  const char* to_user, const char* comment, char** ticket_json_out);
+
+/* Runs the timed transitions due at `now_unix_micros` (e.g. Resolved -> Closed after the
+ * configured period), each exactly once, also across restarts. *ran_out (may be NULL)
+ * receives how many ran. Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (engine NULL, instant out of range). */
+ITSM_API int itsm_engine_advance(itsm_engine* engine, int64_t now_unix_micros, uint64_t* ran_out);
+
 /* ---- Business calendars ------------------------------------------------------------- */
 
 /* A business calendar: time zone, working hours, holidays (docs/sla.md). Opaque and

@@ -89,6 +89,7 @@ Ticket Engine::create(const Actor& actor, const NewTicket& in) {
         impl_->authorize_create(actor, t);
         Instant now = impl_->clock->now();
         impl_->check_new_category(t);
+        impl_->place_new_ticket(t, in, now);
         auto [id, number] = impl_->store->allocate(t.kind);
         t.id = id;
         t.key = format_key(schema.kind(t.kind)->prefix, number);
@@ -260,8 +261,9 @@ Ticket Engine::update(const Actor& actor, TicketId id, const TicketPatch& patch)
         next.updated = now;
         next.version = current->version + 1;
         c.tickets.push_back({std::make_shared<const Ticket>(next), current->version});
+        impl_->requester_activity(actor.user, c, now);
         impl_->commit(c);
-        result = std::move(next);
+        result = *c.tickets.front().ticket;
     }
     impl_->deliver();
     return result;
@@ -289,6 +291,7 @@ Comment Engine::comment(const Actor& actor, TicketId id, std::string_view text,
         Commit c;
         c.tickets.push_back({std::move(next), current->version});
         c.events.push_back(std::move(e));
+        impl_->requester_activity(actor.user, c, now);
         impl_->commit(c);
         result = Comment{c.events.front().seq, actor.user, now, visibility, std::move(body)};
     }

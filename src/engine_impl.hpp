@@ -31,6 +31,7 @@ inline Event make_event(TicketId ticket, Instant at, Symbol actor, EventType typ
 }
 
 struct TaxonomyState;  // taxonomy, routing rules and their plan (engine_taxonomy.cpp)
+struct WorkSet;        // the tickets one workflow operation changes (engine_workflow.cpp)
 
 struct Engine::Impl {
     std::shared_ptr<Store> store;
@@ -99,7 +100,10 @@ struct Engine::Impl {
 
     // Whether a ticket still counts as open work (for least-loaded assignment, open counts,
     // backlog). Workflows refine this with their state classes.
-    bool is_open(const Ticket& t) const noexcept { return !t.resolved && !t.closed; }
+    bool is_open(const Ticket& t) const noexcept {
+        if (auto open = workflow_open(t)) return *open;
+        return !t.resolved && !t.closed;
+    }
 
     TicketPtr load(TicketId id, std::string_view what = "ticket") const {
         auto t = store->get(id);
@@ -135,6 +139,33 @@ struct Engine::Impl {
     void route_new(Ticket& t, Instant now, std::vector<Event>& events);
     void after_patch(const Ticket& before, Ticket& t, Instant now, std::vector<Event>& events);
     void check_link(const Ticket& from, LinkType type, const Ticket& to) const;
+
+    // Workflows (engine_workflow.cpp). Null until set_workflows.
+    std::shared_ptr<const Workflows> workflows;
+    // Create: the model and initial state from the kind's workflow (throws before anything
+    // is allocated); the instant the ticket enters its state.
+    void place_new_ticket(Ticket& t, const NewTicket& in, Instant now) const;
+    // Update and comment: a change by the requester runs the workflow's triggers (e.g. an
+    // incident on hold awaiting the caller returns to In Progress) inside the same commit.
+    void requester_activity(Symbol actor, Commit& c, Instant now);
+    std::optional<bool> workflow_open(const Ticket& t) const noexcept;
+    const Workflow* workflow_of(const Ticket& t) const noexcept;
+    std::optional<StateClass> class_of(const Ticket& t) const noexcept;
+    std::vector<std::pair<Symbol, Value>> checked_inputs(const Ticket& t, const Transition& tr,
+                                                         const TransitionInput& in) const;
+    void run_transition(WorkSet& ws, TicketId id, const Workflow& wf, const Transition& tr,
+                        const std::vector<std::pair<Symbol, Value>>& inputs, int depth);
+    bool try_transition(WorkSet& ws, TicketId id, Symbol transition, int depth,
+                        const std::vector<std::pair<Symbol, Value>>& given = {});
+    void run_action(WorkSet& ws, Ticket& t, const Workflow& wf, const Action& a, int depth);
+    void create_tasks(WorkSet& ws, Ticket& parent, const Action& a);
+    void start_approvals(WorkSet& ws, Ticket& t, const Workflow& wf, std::uint32_t from_step,
+                         int depth);
+    std::vector<Symbol> approvers_of(const ApprovalStep& step, const Ticket& t) const;
+    void cancel_pending(WorkSet& ws, Ticket& t) const;
+    void rollup(WorkSet& ws, const Ticket& child, int depth);
+    Ticket decide(const Actor& actor, TicketId id, ApprovalDecision decision,
+                  std::string_view comment);
     void commit_link(Symbol actor, const TicketPtr& a, const TicketPtr& b, LinkType type, bool add);
 };
 

@@ -45,9 +45,18 @@ json ticket_json(const Ticket& t) {
     auto optional_instant = [](const std::optional<Instant>& i) {
         return i ? json(format_instant(*i)) : json(nullptr);
     };
+    json approvals = json::array();
+    for (const auto& a : t.approvals)
+        approvals.push_back({{"step", a.step},
+                             {"approver", a.approver.str()},
+                             {"decision", std::string(to_string(a.decision))},
+                             {"delegated_from", symbol_json(a.delegated_from)},
+                             {"decided", optional_instant(a.decided)},
+                             {"comment", a.comment}});
     return {{"id", t.id},
             {"key", t.key},
             {"kind", t.kind.str()},
+            {"model", symbol_json(t.model)},
             {"state", t.state.str()},
             {"title", t.title},
             {"description", t.description},
@@ -70,6 +79,12 @@ json ticket_json(const Ticket& t) {
             {"updated", format_instant(t.updated)},
             {"resolved", optional_instant(t.resolved)},
             {"closed", optional_instant(t.closed)},
+            {"state_entered", format_instant(t.state_entered)},
+            {"hold_reason", symbol_json(t.hold_reason)},
+            {"resolution_code", symbol_json(t.resolution_code)},
+            {"resolution_notes", t.resolution_notes},
+            {"close_code", symbol_json(t.close_code)},
+            {"approvals", approvals},
             {"version", t.version}};
 }
 
@@ -246,12 +261,15 @@ NewTicket new_ticket_from_json(std::string_view text, const Schema& schema) {
     json doc = r.parse(text, "(document)");
     r.object(doc, "");
     r.only(doc, "",
-           {"kind", "title", "description", "impact", "urgency", "priority", "channel", "category",
-            "requester", "assignee", "assignment_group", "segment", "tags", "watchers", "custom"});
+           {"kind", "model", "state", "title", "description", "impact", "urgency", "priority",
+            "channel", "category", "requester", "assignee", "assignment_group", "segment", "tags",
+            "watchers", "custom"});
     NewTicket t;
     if (!doc.contains("kind")) r.fail("kind", "missing");
     if (!doc.contains("title")) r.fail("title", "missing");
     t.kind = b.symbol(doc["kind"], "kind");
+    if (doc.contains("model")) t.model = b.symbol(doc["model"], "model");
+    if (doc.contains("state")) t.state = b.symbol(doc["state"], "state");
     t.title = b.text(doc["title"], "title");
     if (doc.contains("description")) t.description = b.text(doc["description"], "description");
     if (doc.contains("impact")) t.impact = b.small_int(doc["impact"], "impact");

@@ -29,6 +29,20 @@ bool is_prefix(std::string_view s) {
     throw Error(Errc::invalid_config, where, message);
 }
 
+// The custom fields the ITIL workflow preset reads and sets (docs/workflows.md).
+void add_itil_workflow_fields(Schema& s) {
+    s.add_custom_field({"risk", FieldType::choice, {"low", "moderate", "high"}, {"change"}});
+    for (const char* plan : {"implementation_plan", "backout_plan", "test_plan"})
+        s.add_custom_field({plan, FieldType::text, {}, {"change"}});
+    s.add_custom_field({"planned_start", FieldType::instant, {}, {"change"}});
+    s.add_custom_field({"planned_end", FieldType::instant, {}, {"change"}});
+    s.add_custom_field({"root_cause", FieldType::text, {}, {"problem"}});
+    s.add_custom_field({"known_error", FieldType::boolean, {}, {"problem"}});
+    s.add_custom_field({"workaround", FieldType::text, {}, {"problem"}});
+    s.add_custom_field({"catalog_item", FieldType::text, {}, {"service_request"}});
+    s.add_custom_field({"approval_required", FieldType::boolean, {}, {"service_request"}});
+}
+
 }  // namespace
 
 std::string format_key(std::string_view prefix, std::uint64_t number) {
@@ -42,6 +56,7 @@ Schema Schema::itil() {
     s.add_kind({"problem", "PRB", "Problem"});
     s.add_kind({"change", "CHG", "Change"});
     s.add_kind({"task", "TASK", "Task"});
+    add_itil_workflow_fields(s);
     return s;
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "itsm/error.hpp"
+#include "itsm/workflow.hpp"
 #include "json_reader.hpp"
 
 ITSM_BEGIN_NAMESPACE
@@ -47,7 +48,7 @@ std::string_view to_string(ClockState s) noexcept {
     return "unknown";
 }
 
-std::string Trigger::to_string() const {
+std::string SlaTrigger::to_string() const {
     switch (kind) {
         case Kind::created:
             return "created";
@@ -74,16 +75,18 @@ bool is_identifier(std::string_view s) {
 
 }  // namespace
 
-std::optional<Trigger> Trigger::parse(std::string_view text) {
-    if (text == "created") return Trigger{Kind::created, {}};
-    if (text == "assigned") return Trigger{Kind::assigned, {}};
-    if (text == "public_reply") return Trigger{Kind::public_reply, {}};
+std::optional<SlaTrigger> SlaTrigger::parse(std::string_view text) {
+    if (text == "created") return SlaTrigger{Kind::created, {}};
+    if (text == "assigned") return SlaTrigger{Kind::assigned, {}};
+    if (text == "public_reply") return SlaTrigger{Kind::public_reply, {}};
     for (auto [prefix, kind] : {std::pair{std::string_view("state_class:"), Kind::state_class},
                                 std::pair{std::string_view("on_hold:"), Kind::on_hold}}) {
         if (text.substr(0, prefix.size()) != prefix) continue;
         auto rest = text.substr(prefix.size());
         if (!is_identifier(rest)) return std::nullopt;
-        return Trigger{kind, Symbol(rest)};
+        // A state class must be one the workflows know.
+        if (kind == Kind::state_class && !state_class_from_string(rest)) return std::nullopt;
+        return SlaTrigger{kind, Symbol(rest)};
     }
     return std::nullopt;
 }
@@ -126,16 +129,16 @@ std::optional<Duration> MetricDef::target_for(int priority) const {
 MetricDef MetricDef::response() {
     MetricDef m;
     m.id = "response";
-    m.start_on = {{Trigger::Kind::created, {}}};
-    m.stop_on = {{Trigger::Kind::assigned, {}}, {Trigger::Kind::public_reply, {}}};
+    m.start_on = {{SlaTrigger::Kind::created, {}}};
+    m.stop_on = {{SlaTrigger::Kind::assigned, {}}, {SlaTrigger::Kind::public_reply, {}}};
     return m;
 }
 
 MetricDef MetricDef::resolution() {
     MetricDef m;
     m.id = "resolution";
-    m.start_on = {{Trigger::Kind::created, {}}};
-    m.stop_on = {{Trigger::Kind::state_class, "resolved"}};
+    m.start_on = {{SlaTrigger::Kind::created, {}}};
+    m.stop_on = {{SlaTrigger::Kind::state_class, "resolved"}};
     return m;
 }
 
@@ -254,16 +257,17 @@ class PolicyLoader {
   public:
     explicit PolicyLoader(const JsonReader& r) : r_(r) {}
 
-    std::vector<Trigger> triggers(const json& j, const std::string& path) {
-        std::vector<Trigger> out;
+    std::vector<SlaTrigger> triggers(const json& j, const std::string& path) {
+        std::vector<SlaTrigger> out;
         const auto& list = r_.array(j, path);
         for (std::size_t i = 0; i < list.size(); ++i) {
             std::string p = JsonReader::index(path, i);
             std::string text = r_.string(list[i], p);
-            auto t = Trigger::parse(text);
+            auto t = SlaTrigger::parse(text);
             if (!t)
                 r_.fail(p, fmt::format("unknown trigger \"{}\" (created, assigned, public_reply, "
-                                       "state_class:<id>, on_hold:<reason>)",
+                                       "state_class:<new|active|pending|resolved|closed|"
+                                       "canceled>, on_hold:<reason>)",
                                        text));
             out.push_back(*t);
         }

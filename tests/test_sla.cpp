@@ -60,28 +60,28 @@ TEST_CASE("sla policies: JSON with types, conditions, metrics, targets, pauses, 
     CHECK(p->calendar == "office");
     CHECK(p->warnings == std::vector<int>{50, 75, 90});
     CHECK(p->on_reopen == SlaPolicy::OnReopen::new_cycle);
-    CHECK(p->pause_on == std::vector<Trigger>{{Trigger::Kind::state_class, "pending"},
-                                              {Trigger::Kind::on_hold, "awaiting_caller"}});
+    CHECK(p->pause_on == std::vector<SlaTrigger>{{SlaTrigger::Kind::state_class, "pending"},
+                                                 {SlaTrigger::Kind::on_hold, "awaiting_caller"}});
     const MetricDef* response = p->metric("response");
     REQUIRE(response);
     // Response keeps its default start and stops (first assignment or public agent reply).
-    CHECK(response->start_on == std::vector<Trigger>{{Trigger::Kind::created, {}}});
-    CHECK(response->stop_on ==
-          std::vector<Trigger>{{Trigger::Kind::assigned, {}}, {Trigger::Kind::public_reply, {}}});
+    CHECK(response->start_on == std::vector<SlaTrigger>{{SlaTrigger::Kind::created, {}}});
+    CHECK(response->stop_on == std::vector<SlaTrigger>{{SlaTrigger::Kind::assigned, {}},
+                                                       {SlaTrigger::Kind::public_reply, {}}});
     CHECK(response->target_for(1) == Duration{15min});
     CHECK_FALSE(response->target_for(3));
     CHECK(p->metric("resolution")->stop_on ==
-          std::vector<Trigger>{{Trigger::Kind::state_class, "resolved"}});
+          std::vector<SlaTrigger>{{SlaTrigger::Kind::state_class, "resolved"}});
     CHECK(p->metric("resolution")->target_for(3) == Duration{48h});
     const MetricDef* custom = p->metric("first_fix");
     REQUIRE(custom);
-    CHECK(custom->start_on == std::vector<Trigger>{{Trigger::Kind::assigned, {}}});
-    CHECK(custom->pause_on == std::vector<Trigger>{});
+    CHECK(custom->start_on == std::vector<SlaTrigger>{{SlaTrigger::Kind::assigned, {}}});
+    CHECK(custom->pause_on == std::vector<SlaTrigger>{});
     CHECK(custom->target_for(1) == Duration{150min});
     CHECK(set.find("network_ola")->type == AgreementType::ola);
     CHECK(set.find("network_ola")->warnings == std::vector<int>{50, 75});  // the default
     CHECK(set.find("supplier")->type == AgreementType::underpinning_contract);
-    CHECK(Trigger::parse("state_class:pending")->to_string() == "state_class:pending");
+    CHECK(SlaTrigger::parse("state_class:pending")->to_string() == "state_class:pending");
 }
 
 TEST_CASE("sla policies: applies-when conditions") {
@@ -152,6 +152,8 @@ TEST_CASE("sla policies: a bad document is refused whole, naming the JSON path")
                 "sla_policies.p.metrics.fix.start_on: a metric needs a start"},
             Bad{R"({"sla_policies": {"p": {"pause_on": ["state_class:pending", "pendng"], "metrics": {"resolution": {"targets": {"1": "PT1H"}}}}}})",
                 "sla_policies.p.pause_on[1]: unknown trigger \"pendng\""},
+            Bad{R"({"sla_policies": {"p": {"pause_on": ["state_class:waiting"], "metrics": {"resolution": {"targets": {"1": "PT1H"}}}}}})",
+                "sla_policies.p.pause_on[0]: unknown trigger \"state_class:waiting\""},
             Bad{R"({"sla_policies": {"p": {"warnings": [75, 50], "metrics": {"resolution": {"targets": {"1": "PT1H"}}}}}})",
                 "sla_policies.p.warnings[1]: thresholds must ascend"},
             Bad{R"({"sla_policies": {"p": {"warnings": [100], "metrics": {"resolution": {"targets": {"1": "PT1H"}}}}}})",

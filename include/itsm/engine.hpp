@@ -21,6 +21,7 @@
 #include "itsm/ticket.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
+#include "itsm/workflow.hpp"
 
 ITSM_BEGIN_NAMESPACE
 
@@ -126,6 +127,26 @@ class Engine {
     // The same for another user, asked by someone holding manage.grants.
     Explanation explain_for(const Actor& actor, Symbol user, TicketId id,
                             std::string_view permission) const;
+    // Workflows (docs/workflows.md). Replaced whole (`manage.workflows`), after checking the
+    // kinds and custom fields they name against the schema (Errc::invalid_config). Without
+    // workflows, tickets stay in their kind's initial state.
+    void set_workflows(const Actor& actor, Workflows workflows);
+    std::shared_ptr<const Workflows> workflows() const;
+    // Runs a transition of the ticket's workflow: permission, state, guards and inputs are
+    // checked first; a refusal changes nothing (Errc::invalid_transition naming the rule, or
+    // validation_failed for bad input, permission_denied, conflict for a stale version).
+    Ticket transition(const Actor& actor, TicketId id, Symbol transition_id,
+                      const TransitionInput& input = {});
+    // Every transition that leaves the ticket's state, each with whether this actor may run
+    // it now and, when not, the rule that refuses.
+    std::vector<TransitionOption> available_transitions(const Actor& actor, TicketId id) const;
+    // Runs the timed transitions due at `now`, each once; returns how many ran.
+    std::size_t advance(Instant now);
+    // Decisions of a pending approver on the ticket's current approval step (approval.approve).
+    Ticket approve(const Actor& actor, TicketId id, std::string_view comment = {});
+    Ticket reject(const Actor& actor, TicketId id, std::string_view comment = {});
+    // Hands the actor's pending approval to another user; recorded as delegated_from.
+    Ticket delegate(const Actor& actor, TicketId id, Symbol to_user, std::string_view comment = {});
 
     std::uint64_t subscribe(Observer observer);
     void unsubscribe(std::uint64_t subscription);

@@ -15,12 +15,16 @@
 ITSM_BEGIN_NAMESPACE
 
 enum class EventType : std::uint8_t {
-    created,        // new_value: the initial fields as a JSON object
-    field_changed,  // field, old_value, new_value
-    comment,        // text: a public reply
-    work_note,      // text: an internal note, hidden from requesters
-    link_added,     // link
-    link_removed,   // link
+    created,         // new_value: the initial fields as a JSON object
+    field_changed,   // field, old_value, new_value
+    comment,         // text: a public reply
+    work_note,       // text: an internal note, hidden from requesters
+    link_added,      // link
+    link_removed,    // link
+    state_changed,   // field "state", old_value, new_value; text: the transition id
+    approval,        // field "approval" (decision: old and new) or "approval.approver"
+                     // (delegation: old and new user); text: the approver's comment
+    workflow_event,  // text: the name a workflow action emits to observers
 };
 std::string_view to_string(EventType t) noexcept;
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept;

@@ -51,21 +51,21 @@ struct AppliesWhen {
 // "created", "assigned" (the first assignment), "public_reply" (the first public comment by
 // an agent), "state_class:<id>" (while the ticket's state is of that class, e.g. pending or
 // resolved) and "on_hold:<reason>" (while on hold for that reason, e.g. awaiting_caller).
-struct Trigger {
+struct SlaTrigger {
     enum class Kind : std::uint8_t { created, assigned, public_reply, state_class, on_hold };
     Kind kind = Kind::created;
     Symbol value;  // the state class or the on-hold reason
     std::string to_string() const;
-    static std::optional<Trigger> parse(std::string_view text);
-    friend bool operator==(const Trigger&, const Trigger&) = default;
+    static std::optional<SlaTrigger> parse(std::string_view text);
+    friend bool operator==(const SlaTrigger&, const SlaTrigger&) = default;
 };
 
 struct MetricDef {
     Symbol id;  // "response", "resolution", or the id of a custom metric
-    std::vector<Trigger> start_on;
-    std::vector<Trigger> stop_on;
-    std::optional<std::vector<Trigger>> pause_on;  // none: the policy's pause conditions
-    std::map<int, Duration> targets;               // by priority; none: not measured
+    std::vector<SlaTrigger> start_on;
+    std::vector<SlaTrigger> stop_on;
+    std::optional<std::vector<SlaTrigger>> pause_on;  // none: the policy's pause conditions
+    std::map<int, Duration> targets;                  // by priority; none: not measured
     std::optional<Duration> target_for(int priority) const;
     // The defaults: response starts at creation and stops at the first assignment or public
     // agent reply; resolution starts at creation and stops when the state class is resolved.
@@ -81,7 +81,7 @@ struct SlaPolicy {
     AppliesWhen applies_when;
     std::string calendar;  // a calendar id; empty: wall-clock time (24x7 UTC)
     std::vector<MetricDef> metrics;
-    std::vector<Trigger> pause_on;
+    std::vector<SlaTrigger> pause_on;
     std::vector<int> warnings{50, 75};  // percent of the target, ascending, each 1..99
     OnReopen on_reopen = OnReopen::resume;
     const MetricDef* metric(Symbol id) const noexcept;

@@ -80,6 +80,7 @@ struct Ticket {
     TicketId id = 0;
     std::string key;  // human key, e.g. "INC0000042"
     Symbol kind;
+    Symbol model;  // the workflow model within the kind (change: standard, normal, emergency)
     Symbol state;
     std::string title;
     std::string description;
@@ -103,6 +104,12 @@ struct Ticket {
     Instant updated{};
     std::optional<Instant> resolved;
     std::optional<Instant> closed;
+    Instant state_entered{};  // when the ticket entered its state: timed transitions count from it
+    // Set by workflow transitions (ITIL fields every kind may use); empty when unset.
+    Symbol hold_reason;      // why the ticket waits (awaiting_caller, awaiting_vendor, ...)
+    Symbol resolution_code;  // how it was resolved (solved_permanently, fix_applied, ...)
+    std::string resolution_notes;
+    Symbol close_code;  // how a change ended (successful, successful_with_issues, unsuccessful)
     std::uint64_t version = 0;  // 1 after creation, +1 per committed change
 
     const Value* custom_value(Symbol name) const noexcept {
@@ -135,6 +142,8 @@ struct Ticket {
 // What a caller supplies to create a ticket. Empty values take the documented defaults.
 struct NewTicket {
     Symbol kind;
+    Symbol model;  // the workflow model; empty: the kind's default workflow
+    Symbol state;  // one of the workflow's initial states; empty: the first one
     std::string title;
     std::string description;
     int impact = 3;

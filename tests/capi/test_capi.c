@@ -1006,6 +1006,119 @@ static void test_taxonomy_and_routing(void) {
     itsm_engine_close(e);
 }
 
+/* A small workflow with an approval by listed users, for the approval functions. */
+static const char* review_workflow =
+    "{\"workflows\": {\"review\": {\"kind\": \"change\", \"states\": ["
+    "{\"id\": \"new\", \"class\": \"new\"},"
+    "{\"id\": \"review\", \"class\": \"pending\", \"approval\": {\"steps\": [{\"approvers\": "
+    "{\"users\": [\"carol\", \"dave\"]}, \"rule\": \"all\"}], \"on_approved\": \"accept\", "
+    "\"on_rejected\": \"refuse\"}},"
+    "{\"id\": \"accepted\", \"class\": \"closed\"}, {\"id\": \"refused\", \"class\": "
+    "\"canceled\"}],"
+    "\"initial\": [\"new\"], \"transitions\": ["
+    "{\"id\": \"submit\", \"from\": [\"new\"], \"to\": \"review\"},"
+    "{\"id\": \"accept\", \"from\": [\"review\"], \"to\": \"accepted\"},"
+    "{\"id\": \"refuse\", \"from\": [\"review\"], \"to\": \"refused\"}]}}}";
+
+static void test_workflows(void) {
+    itsm_engine* e = NULL;
+    char* t = NULL;
+    char* list = NULL;
+    uint64_t id, ran = 99;
+    uint64_t versions_before;
+
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
+    if (!e) return;
+    CHECK_RC(itsm_engine_load_itil_workflows(e, "alice"), ITSM_OK);
+    id = create(e, "{\"kind\":\"incident\",\"title\":\"Mail is down\"}");
+
+    /* what may be done now, and why start is not available */
+    CHECK_RC(itsm_ticket_available_transitions(e, "bob", id, &list), ITSM_OK);
+    CHECK(has(list, "\"id\":\"start\""));
+    CHECK(has(list, "\"reason\":\"assignee is required\""));
+    CHECK(has(list, "\"rule\":\"workflows.incident.transitions[0].guards[0]\""));
+    itsm_free(list);
+
+    /* refusals leave the ticket as it was */
+    CHECK_RC(itsm_ticket_get(e, "alice", id, &t), ITSM_OK);
+    versions_before = number_of(t, "version");
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_transition(e, "bob", id, "start", NULL, &t), ITSM_E_INVALID_TRANSITION);
+    CHECK(t == NULL);
+    CHECK(has(itsm_last_error(), "assignee is required"));
+    CHECK_RC(itsm_ticket_transition(e, "bob", id, "hold", "{\"fields\":{}}", &t),
+             ITSM_E_VALIDATION_FAILED);
+    CHECK(has(itsm_last_error(), "hold_reason: required"));
+    CHECK_RC(itsm_ticket_transition(e, "bob", id, "hold", "{\"fields\":", &t),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_transition(e, "bob", id, "fly", NULL, &t), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_ticket_transition(e, "bob", id, "cancel", "{\"version\":7}", &t),
+             ITSM_E_CONFLICT);
+    CHECK_RC(itsm_ticket_get(e, "alice", id, &t), ITSM_OK);
+    CHECK(number_of(t, "version") == versions_before);
+    itsm_free(t);
+
+    /* resolve with inputs and a comment, then the timer closes it five days later */
+    CHECK_RC(itsm_ticket_transition(e, "bob", id, "resolve",
+                                    "{\"fields\":{\"resolution_code\":\"solved_remotely\","
+                                    "\"resolution_notes\":\"Restarted\"},\"comment\":\"Done\"}",
+                                    &t),
+             ITSM_OK);
+    CHECK(has(t, "\"state\":\"resolved\""));
+    CHECK(has(t, "\"resolution_code\":\"solved_remotely\""));
+    itsm_free(t);
+    CHECK_RC(itsm_engine_advance(e, T0 + 86400 * SECOND, &ran), ITSM_OK);
+    CHECK(ran == 0);
+    CHECK_RC(itsm_engine_advance(e, T0 + 5 * 86400 * SECOND, &ran), ITSM_OK);
+    CHECK(ran == 1);
+    CHECK_RC(itsm_engine_advance(e, T0 + 6 * 86400 * SECOND, NULL), ITSM_OK);
+    CHECK_RC(itsm_ticket_get(e, "alice", id, &t), ITSM_OK);
+    CHECK(has(t, "\"state\":\"closed\""));
+    itsm_free(t);
+    CHECK_RC(itsm_engine_advance(NULL, T0, &ran), ITSM_E_INVALID_ARGUMENT);
+
+    /* a broken document is refused whole, naming the path; the preset stays */
+    CHECK_RC(itsm_engine_set_workflows_json(
+                 e, "alice",
+                 "{\"workflows\":{\"w\":{\"kind\":\"incident\",\"states\":[{\"id\":\"new\","
+                 "\"class\":\"new\"}],\"initial\":[\"new\"],\"transitions\":[{\"id\":\"x\","
+                 "\"from\":[\"new\"],\"to\":\"implemnt\"}]}}}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "workflows.w.transitions[0].to: unknown state \"implemnt\""));
+
+    /* approvals: all of carol and dave; delegation; a rejection */
+    CHECK_RC(itsm_engine_set_workflows_json(e, "alice", review_workflow), ITSM_OK);
+    id = create(e, "{\"kind\":\"change\",\"title\":\"Patch the firewall\"}");
+    CHECK_RC(itsm_ticket_transition(e, "bob", id, "submit", NULL, &t), ITSM_OK);
+    CHECK(has(t, "\"approver\":\"carol\""));
+    CHECK(has(t, "\"decision\":\"pending\""));
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_approve(e, "bob", id, NULL, &t), ITSM_E_PERMISSION_DENIED);
+    CHECK_RC(itsm_ticket_approve(e, "carol", id, "fine", &t), ITSM_OK);
+    CHECK(has(t, "\"state\":\"review\""));
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_delegate(e, "dave", id, "erin", "away", &t), ITSM_OK);
+    CHECK(has(t, "\"delegated_from\":\"dave\""));
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_delegate(e, "erin", id, NULL, NULL, &t), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_ticket_approve(e, "erin", id, NULL, &t), ITSM_OK);
+    CHECK(has(t, "\"state\":\"accepted\""));
+    itsm_free(t);
+
+    id = create(e, "{\"kind\":\"change\",\"title\":\"Patch the router\"}");
+    CHECK_RC(itsm_ticket_transition(e, "bob", id, "submit", NULL, &t), ITSM_OK);
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_reject(e, "dave", id, "not now", &t), ITSM_OK);
+    CHECK(has(t, "\"state\":\"refused\""));
+    CHECK(has(t, "\"comment\":\"not now\""));
+    itsm_free(t);
+    CHECK_RC(itsm_ticket_reject(e, "carol", id, NULL, &t), ITSM_E_INVALID_TRANSITION);
+    CHECK(t == NULL);
+
+    itsm_engine_close(e);
+}
+
 int main(void) {
     test_version();
     test_open_close();
@@ -1019,6 +1132,7 @@ int main(void) {
     test_manual_clock();
     test_taxonomy_and_routing();
     test_access();
+    test_workflows();
     test_calendar();
 #ifdef HAVE_PTHREADS
     test_threads();
