@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "itsm/access.hpp"
+#include "itsm/calendar.hpp"
 #include "itsm/engine.hpp"
 #include "itsm/error.hpp"
 #include "itsm/json.hpp"
@@ -42,6 +43,11 @@ struct itsm_engine {
     std::shared_ptr<itsm::ManualClock> clock;
     itsm::Engine engine;
     std::string system_actor;
+};
+
+// The calendar handle.
+struct itsm_calendar {
+    itsm::CalendarPtr calendar;
 };
 
 // "major.minor.patch", spelled from the version macros.
@@ -227,6 +233,16 @@ int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm
                                itsm::Engine(std::make_shared<itsm::InMemoryStore>(),
                                             std::move(clock), std::move(schema)),
                                new_system_token()};
+    });
+}
+
+// Runs `body` on the calendar and stores its result in *out (left untouched on failure).
+template <class T, class Body>
+int on_calendar(const itsm_calendar* c, T* out, Body&& body) noexcept {
+    return guarded([&] {
+        required(c, "calendar");
+        required(out, "out");
+        *out = body(*c->calendar);
     });
 }
 
@@ -562,6 +578,78 @@ ITSM_API int itsm_engine_advance(itsm_engine* engine, int64_t now_unix_micros, u
         required(engine, "engine");
         std::size_t ran = engine->engine.advance(instant_of(now_unix_micros, "now_unix_micros"));
         if (ran_out) *ran_out = ran;
+    });
+}
+
+// ---- Business calendars ------------------------------------------------------------
+
+ITSM_API int itsm_calendar_new_json(const char* config_json, const char* id, itsm_calendar** out) {
+    if (out) *out = nullptr;
+    return guarded([&] {
+        required(out, "out");
+        auto set = itsm::CalendarSet::from_json(required(config_json, "config_json"));
+        itsm::CalendarPtr cal;
+        if (id) {
+            cal = set.at(id);
+        } else if (set.size() == 1) {
+            cal = set.at(set.ids().front());
+        } else {
+            throw itsm::Error(
+                itsm::Errc::not_found, "id",
+                "the document holds " + std::to_string(set.size()) + " calendars: name one");
+        }
+        *out = new itsm_calendar{std::move(cal)};
+    });
+}
+
+ITSM_API void itsm_calendar_free(itsm_calendar* calendar) {
+    delete calendar;
+}
+
+ITSM_API int itsm_calendar_add(const itsm_calendar* calendar, int64_t start_unix_micros,
+                               int64_t business_micros, int64_t* out_unix_micros) {
+    return on_calendar(calendar, out_unix_micros, [&](const itsm::Calendar& c) {
+        return itsm::to_micros(c.add(instant_of(start_unix_micros, "start_unix_micros"),
+                                     itsm::Duration{business_micros}));
+    });
+}
+
+ITSM_API int itsm_calendar_subtract(const itsm_calendar* calendar, int64_t start_unix_micros,
+                                    int64_t business_micros, int64_t* out_unix_micros) {
+    return on_calendar(calendar, out_unix_micros, [&](const itsm::Calendar& c) {
+        return itsm::to_micros(c.subtract(instant_of(start_unix_micros, "start_unix_micros"),
+                                          itsm::Duration{business_micros}));
+    });
+}
+
+ITSM_API int itsm_calendar_between(const itsm_calendar* calendar, int64_t from_unix_micros,
+                                   int64_t to_unix_micros, int64_t* out_business_micros) {
+    return on_calendar(calendar, out_business_micros, [&](const itsm::Calendar& c) {
+        return c
+            .between(instant_of(from_unix_micros, "from_unix_micros"),
+                     instant_of(to_unix_micros, "to_unix_micros"))
+            .count();
+    });
+}
+
+ITSM_API int itsm_calendar_is_open(const itsm_calendar* calendar, int64_t at_unix_micros,
+                                   int* out_open) {
+    return on_calendar(calendar, out_open, [&](const itsm::Calendar& c) {
+        return c.is_open(instant_of(at_unix_micros, "at_unix_micros")) ? 1 : 0;
+    });
+}
+
+ITSM_API int itsm_calendar_next_opening(const itsm_calendar* calendar, int64_t at_unix_micros,
+                                        int64_t* out_unix_micros) {
+    return on_calendar(calendar, out_unix_micros, [&](const itsm::Calendar& c) {
+        return itsm::to_micros(c.next_opening(instant_of(at_unix_micros, "at_unix_micros")));
+    });
+}
+
+ITSM_API int itsm_calendar_next_closing(const itsm_calendar* calendar, int64_t at_unix_micros,
+                                        int64_t* out_unix_micros) {
+    return on_calendar(calendar, out_unix_micros, [&](const itsm::Calendar& c) {
+        return itsm::to_micros(c.next_closing(instant_of(at_unix_micros, "at_unix_micros")));
     });
 }
 

@@ -366,6 +366,62 @@ ITSM_API int itsm_ticket_delegate(itsm_engine* engine, const char* actor, uint64
  * Errors: ITSM_E_INVALID_ARGUMENT (engine NULL, instant out of range). */
 ITSM_API int itsm_engine_advance(itsm_engine* engine, int64_t now_unix_micros, uint64_t* ran_out);
 
+/* ---- Business calendars ------------------------------------------------------------- */
+
+/* A business calendar: time zone, working hours, holidays (docs/sla.md). Opaque and
+ * immutable: one handle may be used from several threads at once, except that
+ * itsm_calendar_free() must not race with any other use of it. All instants are
+ * microseconds since 1970-01-01T00:00:00Z (UTC) and must lie in the years 1900 to 2399;
+ * business durations are microseconds. */
+typedef struct itsm_calendar itsm_calendar;
+
+/* Builds the calendar `id` of a calendars document {"calendars": {"<id>": {...}, ...}}
+ * (docs/sla.md). `id` may be NULL when the document holds exactly one calendar. On success
+ * *out receives the handle, owned by the caller and released with itsm_calendar_free().
+ * Errors: ITSM_E_INVALID_ARGUMENT (config_json or out is NULL), ITSM_E_INVALID_CONFIG (the
+ * document is refused; the message names the JSON path), ITSM_E_NOT_FOUND (no calendar
+ * `id`, or id is NULL and the document does not hold exactly one), ITSM_E_NO_MEMORY. */
+ITSM_API int itsm_calendar_new_json(const char* config_json, const char* id, itsm_calendar** out);
+
+/* Frees a calendar. NULL is a no-op. Does not change the last-error state. */
+ITSM_API void itsm_calendar_free(itsm_calendar* calendar);
+
+/* *out_unix_micros receives `start` moved forward by `business_micros` of working time
+ * (backward when negative). A duration that uses up a working period exactly ends at its
+ * close; 0 from a closed instant gives the next opening. Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (NULL argument, an instant or result outside the
+ * calendar's years, or no working time left to count). */
+ITSM_API int itsm_calendar_add(const itsm_calendar* calendar, int64_t start_unix_micros,
+                               int64_t business_micros, int64_t* out_unix_micros);
+
+/* *out_unix_micros receives `start` moved backward by `business_micros` of working time
+ * (the mirror of itsm_calendar_add: an exact fit ends at an opening; 0 from a closed
+ * instant gives the previous closing). Thread-safe. Errors: as itsm_calendar_add(). */
+ITSM_API int itsm_calendar_subtract(const itsm_calendar* calendar, int64_t start_unix_micros,
+                                    int64_t business_micros, int64_t* out_unix_micros);
+
+/* *out_business_micros receives the working time in [from, to); 0 when to <= from.
+ * Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (NULL argument, instant out of range). */
+ITSM_API int itsm_calendar_between(const itsm_calendar* calendar, int64_t from_unix_micros,
+                                   int64_t to_unix_micros, int64_t* out_business_micros);
+
+/* *out_open receives 1 when the calendar is open at `at` (a working period holds it:
+ * open at a period's start, closed at its end), else 0. Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (NULL argument, instant out of range). */
+ITSM_API int itsm_calendar_is_open(const itsm_calendar* calendar, int64_t at_unix_micros,
+                                   int* out_open);
+
+/* *out_unix_micros receives `at` when the calendar is open then, else the start of the next
+ * working period. Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (NULL argument, instant out
+ * of range, no opening before the end of the calendar's years). */
+ITSM_API int itsm_calendar_next_opening(const itsm_calendar* calendar, int64_t at_unix_micros,
+                                        int64_t* out_unix_micros);
+
+/* *out_unix_micros receives the end of the working period that holds `at`, or of the next
+ * one when closed. Thread-safe. Errors: as itsm_calendar_next_opening(). */
+ITSM_API int itsm_calendar_next_closing(const itsm_calendar* calendar, int64_t at_unix_micros,
+                                        int64_t* out_unix_micros);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,7 +18,8 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-BUILD_PACKAGES=(cmake make g++ pkg-config binutils libboost-dev libfmt-dev nlohmann-json3-dev)
+# tzdata: the IANA time zone database (TZif files) that calendars read at run time.
+BUILD_PACKAGES=(cmake make g++ pkg-config binutils libboost-dev libfmt-dev nlohmann-json3-dev tzdata)
 
 # The Python and C# bindings: Debian's Python with venv, pip, setuptools and pytest (the
 # package is installed without network access) and mypy for its type hints, and Mono's C#

@@ -787,6 +787,77 @@ static void test_access(void) {
     itsm_engine_close(e);
 }
 
+/* A business calendar from JSON: arithmetic in microseconds, and refusals. */
+static void test_calendar(void) {
+    /* Mon-Fri 09:00-12:00 and 13:00-17:00 in Berlin (UTC+1 in March), and a holiday. */
+    const char* config =
+        "{\"calendars\": {\"office\": {\"time_zone\": \"Europe/Berlin\", \"weekly\": {"
+        "\"mon\": [[\"09:00\", \"12:00\"], [\"13:00\", \"17:00\"]],"
+        "\"tue\": [[\"09:00\", \"12:00\"], [\"13:00\", \"17:00\"]]},"
+        "\"holidays\": [\"2026-03-09\"]}}}";
+    const int64_t hour = 3600 * SECOND;
+    itsm_calendar* c = NULL;
+    itsm_calendar* other = NULL;
+    int64_t r = 0;
+    int open = -1;
+
+    CHECK_RC(itsm_calendar_new_json(config, "office", &c), ITSM_OK);
+    if (!c) return;
+    /* T0 is Monday 2026-03-02 08:00Z = 09:00 in Berlin, the opening. */
+    CHECK_RC(itsm_calendar_add(c, T0, 3 * hour, &r), ITSM_OK);
+    CHECK(r == T0 + 3 * hour); /* an exact fit ends at the lunch-time close */
+    CHECK_RC(itsm_calendar_add(c, T0, 3 * hour + 1, &r), ITSM_OK);
+    CHECK(r == T0 + 4 * hour + 1);
+    CHECK_RC(itsm_calendar_add(c, T0 + 3 * hour, 0, &r), ITSM_OK);
+    CHECK(r == T0 + 4 * hour); /* zero from a closed instant: the next opening */
+    CHECK_RC(itsm_calendar_add(c, T0 + 24 * hour, -1 * hour, &r), ITSM_OK);
+    CHECK(r == T0 + 7 * hour);
+    CHECK_RC(itsm_calendar_subtract(c, T0 + 8 * hour, 0, &r), ITSM_OK);
+    CHECK(r == T0 + 8 * hour); /* Monday 17:00 is a closing */
+    /* Tuesday 17:00 + 1 h skips the Monday holiday on 9 March: Tuesday 10 March 10:00. */
+    CHECK_RC(itsm_calendar_add(c, T0 + 24 * hour + 8 * hour, hour, &r), ITSM_OK);
+    CHECK(r == T0 + 8 * 24 * hour + hour);
+    CHECK_RC(itsm_calendar_between(c, T0, T0 + 7 * 24 * hour, &r), ITSM_OK);
+    CHECK(r == 14 * hour);
+    CHECK_RC(itsm_calendar_between(c, T0 + hour, T0, &r), ITSM_OK);
+    CHECK(r == 0);
+    CHECK_RC(itsm_calendar_is_open(c, T0, &open), ITSM_OK);
+    CHECK(open == 1);
+    CHECK_RC(itsm_calendar_is_open(c, T0 + 3 * hour, &open), ITSM_OK);
+    CHECK(open == 0);
+    CHECK_RC(itsm_calendar_next_opening(c, T0 + 3 * hour, &r), ITSM_OK);
+    CHECK(r == T0 + 4 * hour);
+    CHECK_RC(itsm_calendar_next_closing(c, T0, &r), ITSM_OK);
+    CHECK(r == T0 + 3 * hour);
+
+    /* refusals: NULLs, out-of-range instants; the out value is left alone */
+    r = 42;
+    CHECK_RC(itsm_calendar_add(NULL, T0, hour, &r), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_calendar_add(c, T0, hour, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_calendar_between(c, 0, INT64_MAX, &r), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_calendar_is_open(c, -3000000000LL * SECOND, &open), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "1900"));
+    CHECK(r == 42);
+
+    /* a bad document is refused with the JSON path; the id must exist */
+    CHECK_RC(itsm_calendar_new_json("{\"calendars\": {\"berlin\": {\"weekly\": {\"mon\": "
+                                    "[[\"09:00\", \"12:00\"], [\"17:00\", \"09:00\"]]}}}}",
+                                    NULL, &other),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "calendars.berlin.weekly.mon[1]: end before start"));
+    CHECK(other == NULL);
+    CHECK_RC(itsm_calendar_new_json(config, "nope", &other), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_calendar_new_json(config, NULL, &other), ITSM_OK); /* the only one */
+    CHECK(other != NULL);
+    itsm_calendar_free(other);
+    CHECK_RC(itsm_calendar_new_json("{\"calendars\": {}}", NULL, &other), ITSM_E_NOT_FOUND);
+    CHECK_RC(itsm_calendar_new_json(NULL, NULL, &other), ITSM_E_INVALID_ARGUMENT);
+    CHECK(other == NULL);
+    CHECK_RC(itsm_calendar_new_json(config, NULL, NULL), ITSM_E_INVALID_ARGUMENT);
+    itsm_calendar_free(NULL);
+    itsm_calendar_free(c);
+}
+
 #ifdef HAVE_PTHREADS
 /* Several threads create tickets on one engine; each thread sees only its own errors. */
 struct worker {
@@ -1062,6 +1133,7 @@ int main(void) {
     test_taxonomy_and_routing();
     test_access();
     test_workflows();
+    test_calendar();
 #ifdef HAVE_PTHREADS
     test_threads();
 #endif

@@ -36,7 +36,7 @@ namespace Itsm
         private static bool versionChecked;
 
         // Refuses a library of another version, once per process.
-        private static void CheckVersion()
+        internal static void CheckVersion()
         {
             if (versionChecked) return;
             int found = NativeMethods.itsm_version_number();
@@ -46,12 +46,12 @@ namespace Itsm
             versionChecked = true;
         }
 
-        private static ItsmException LastError(int code)
+        internal static ItsmException LastError(int code)
         {
             return ItsmException.FromCode(code, Utf8.Decode(NativeMethods.itsm_last_error()));
         }
 
-        private static void Check(int code)
+        internal static void Check(int code)
         {
             if (code != 0) throw LastError(code);
         }

@@ -1,6 +1,6 @@
 // The C functions of itsm.h, declared for P/Invoke. Every signature is blittable: handles and
 // owned strings are IntPtr, strings in are NUL-terminated UTF-8 byte arrays (see Utf8), ids
-// are ulong, instants long. To wrap a new C function, add its declaration here and a method
+// are ulong, instants long, out values `out long` / `out int`. To wrap a new C function, add its declaration here and a method
 // in Engine that calls it (docs/csharp.md).
 using System;
 using System.Runtime.InteropServices;
@@ -57,5 +57,23 @@ namespace Itsm
         internal static extern int itsm_ticket_query(IntPtr engine, byte[] actor, byte[] queryJson, out IntPtr pageJson);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_ticket_history(IntPtr engine, byte[] actor, ulong id, out IntPtr eventsJson);
+
+        // ---- Calendars
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_calendar_new_json(byte[] configJson, byte[] id, out IntPtr calendar);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void itsm_calendar_free(IntPtr calendar);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_calendar_add(IntPtr calendar, long startUnixMicros, long businessMicros, out long unixMicros);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_calendar_subtract(IntPtr calendar, long startUnixMicros, long businessMicros, out long unixMicros);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_calendar_between(IntPtr calendar, long fromUnixMicros, long toUnixMicros, out long businessMicros);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_calendar_is_open(IntPtr calendar, long atUnixMicros, out int open);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_calendar_next_opening(IntPtr calendar, long atUnixMicros, out long unixMicros);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_calendar_next_closing(IntPtr calendar, long atUnixMicros, out long unixMicros);
     }
 }

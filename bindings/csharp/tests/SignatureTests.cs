@@ -20,6 +20,10 @@ namespace Itsm.Tests
             { "uint64_t", typeof(ulong) }, { "const char*", typeof(byte[]) }, { "void*", typeof(IntPtr) },
             { "itsm_engine*", typeof(IntPtr) }, { "itsm_engine**", typeof(IntPtr).MakeByRefType() },
             { "char**", typeof(IntPtr).MakeByRefType() },
+            { "itsm_calendar*", typeof(IntPtr) }, { "const itsm_calendar*", typeof(IntPtr) },
+            { "itsm_calendar**", typeof(IntPtr).MakeByRefType() },
+            { "int64_t*", typeof(long).MakeByRefType() }, { "int*", typeof(int).MakeByRefType() },
+            { "uint64_t*", typeof(ulong).MakeByRefType() }, { "const char**", typeof(IntPtr).MakeByRefType() },
         };
 
         private static string Normal(string cType)
@@ -76,7 +80,8 @@ namespace Itsm.Tests
         public void EverySignatureIsBlittable()
         {
             var blittable = new HashSet<Type> { typeof(void), typeof(int), typeof(long), typeof(ulong), typeof(IntPtr),
-                typeof(IntPtr).MakeByRefType(), typeof(byte[]) };
+                typeof(IntPtr).MakeByRefType(), typeof(byte[]), typeof(long).MakeByRefType(),
+                typeof(int).MakeByRefType() };
             foreach (MethodInfo m in Declarations())
             {
                 Assert.IsTrue(blittable.Contains(m.ReturnType), m.Name);

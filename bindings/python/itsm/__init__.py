@@ -1,11 +1,12 @@
 """libitsm for Python: the embeddable ITSM engine, through its C ABI with ctypes.
 
-``Engine`` opens an engine; tickets, comments, events and pages come back as the typed
-records of :mod:`itsm.model`; failures raise the :class:`Error` subclass of the C status
-code. The library is loaded on first use (see :func:`library_info` and docs/python.md).
+``Engine`` opens an engine; ``Calendar`` answers business-time questions; tickets,
+comments, events and pages come back as the typed records of :mod:`itsm.model`; failures
+raise the :class:`Error` subclass of the C status code. The library is loaded on first use (see :func:`library_info` and docs/python.md).
 """
 
 from ._version import VERSION_NUMBER, __version__
+from .calendar import Calendar
 from .engine import Engine, TicketQuery
 from .errors import (
     Conflict,
@@ -39,6 +40,7 @@ __all__ = [
     "__version__",
     "Engine",
     "TicketQuery",
+    "Calendar",
     "Ticket",
     "Comment",
     "Event",

@@ -21,6 +21,7 @@ from .errors import Error, InternalError, LibraryError, error_for
 #: itself is kept (to be passed to ``itsm_free``) rather than converted to ``bytes``.
 OUT = POINTER(c_void_p)
 ENGINE = c_void_p
+CALENDAR = c_void_p
 
 #: The C functions this package binds: name -> (return type, argument types). The table is
 #: the only place that spells out a C signature; :class:`Library` binds every entry when it
@@ -49,6 +50,15 @@ SIGNATURES: Mapping[str, Tuple[Any, Tuple[Any, ...]]] = {
     "itsm_ticket_unlink": (c_int, (ENGINE, c_char_p, c_uint64, c_char_p, c_uint64)),
     "itsm_ticket_query": (c_int, (ENGINE, c_char_p, c_char_p, OUT)),
     "itsm_ticket_history": (c_int, (ENGINE, c_char_p, c_uint64, OUT)),
+    # Calendars
+    "itsm_calendar_new_json": (c_int, (c_char_p, c_char_p, POINTER(CALENDAR))),
+    "itsm_calendar_free": (None, (CALENDAR,)),
+    "itsm_calendar_add": (c_int, (CALENDAR, c_int64, c_int64, POINTER(c_int64))),
+    "itsm_calendar_subtract": (c_int, (CALENDAR, c_int64, c_int64, POINTER(c_int64))),
+    "itsm_calendar_between": (c_int, (CALENDAR, c_int64, c_int64, POINTER(c_int64))),
+    "itsm_calendar_is_open": (c_int, (CALENDAR, c_int64, POINTER(c_int))),
+    "itsm_calendar_next_opening": (c_int, (CALENDAR, c_int64, POINTER(c_int64))),
+    "itsm_calendar_next_closing": (c_int, (CALENDAR, c_int64, POINTER(c_int64))),
 }
 
 #: The file names libitsm has on each platform, tried in this order.

@@ -25,6 +25,13 @@ C_TYPES: Dict[str, Any] = {
     "itsm_engine*": _native.ENGINE,
     "itsm_engine**": ctypes.POINTER(_native.ENGINE),
     "char**": _native.OUT,
+    "itsm_calendar*": _native.CALENDAR,
+    "const itsm_calendar*": _native.CALENDAR,
+    "itsm_calendar**": ctypes.POINTER(_native.CALENDAR),
+    "int64_t*": ctypes.POINTER(ctypes.c_int64),
+    "int*": ctypes.POINTER(ctypes.c_int),
+    "uint64_t*": ctypes.POINTER(ctypes.c_uint64),
+    "const char**": ctypes.POINTER(ctypes.c_char_p),
 }
 
 PROTOTYPE = re.compile(r"ITSM_API\s+([\w\s\*]+?)\s*\b(itsm_\w+)\s*\(([^)]*)\)\s*;", re.S)
