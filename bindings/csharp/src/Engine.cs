@@ -5,7 +5,10 @@ using System.Collections.Generic;
 namespace Itsm
 {
     /// <summary>A libitsm engine: a ticket store, a clock and a schema. Dispose it (or use
-    /// `using`) to close it. Every ticket method takes `actor`, the user the call is made as.
+    /// `using`) to close it. Every ticket method takes `actor`, the user the call is made as,
+    /// or SystemActor, the engine's own trusted actor. Access control denies every user until
+    /// the system sets a directory and an access policy (SetDirectory, SetAccess; see
+    /// docs/access.md).
     /// Records go in as JSON text (the ABI's shapes, docs/c-api.md) and come back as typed
     /// objects. Failures throw the ItsmException subclass of the C status code and leave the
     /// engine unchanged. One engine may be used from several threads; Dispose must not race
@@ -248,6 +251,209 @@ namespace Itsm
             var list = new List<Event>();
             foreach (object ev in (List<object>)Json.Parse(json)) list.Add(new Event(Member.Obj(ev)));
             return list;
+        }
+        // ---- Access control
+
+        private string systemActor;
+
+        /// <summary>The engine's system actor: a secret text that, passed as `actor`, acts as
+        /// the trusted host and passes every check (it is how the first directory and policy
+        /// are set). Each engine has its own. Keep it inside the process: never show it to
+        /// end users, log it or store it.</summary>
+        public string SystemActor
+        {
+            get
+            {
+                IntPtr text = IntPtr.Zero;
+                Check(Raw(e => NativeMethods.itsm_engine_system_actor(e, out text))); // also when disposed
+                if (systemActor == null) systemActor = Utf8.Decode(text); // borrowed: copied here
+                return systemActor;
+            }
+        }
+
+        private void Configure(Func<IntPtr, byte[], byte[], int> call, string actor, string name, string json)
+        {
+            byte[] a = Utf8.Encode("actor", actor), d = Utf8.Encode(name, json);
+            Check(Raw(e => call(e, a, d)));
+        }
+
+        /// <summary>Replaces the directory (users and groups, docs/directory.md). Needs
+        /// manage.grants.</summary>
+        public void SetDirectory(string actor, string directoryJson)
+        {
+            Configure(NativeMethods.itsm_engine_set_directory_json, actor, "directory_json", directoryJson);
+        }
+
+        /// <summary>Replaces the access policy (segments, roles, grants, relationships,
+        /// docs/access.md). Needs manage.grants; refused whole with InvalidConfigException
+        /// naming the JSON path.</summary>
+        public void SetAccess(string actor, string accessJson)
+        {
+            Configure(NativeMethods.itsm_engine_set_access_json, actor, "access_json", accessJson);
+        }
+
+        /// <summary>Whether `actor` may exercise `permission` (e.g. "ticket.update") on the
+        /// ticket, and why. NotFoundException also for a ticket the actor may not read.</summary>
+        public Explanation Explain(string actor, ulong id, string permission)
+        {
+            byte[] a = Utf8.Encode("actor", actor), p = Utf8.Encode("permission", permission);
+            return new Explanation(Member.Obj(Json.Parse(Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_explain(e, a, id, p, out r)))));
+        }
+
+        // ---- Workflows
+
+        /// <summary>Replaces the workflows with a document {"workflows": {...}}
+        /// (docs/workflows.md). Needs manage.workflows.</summary>
+        public void SetWorkflows(string actor, string workflowsJson)
+        {
+            Configure(NativeMethods.itsm_engine_set_workflows_json, actor, "workflows_json", workflowsJson);
+        }
+
+        /// <summary>Replaces the workflows with the shipped ITIL preset. Needs manage.workflows.</summary>
+        public void LoadItilWorkflows(string actor)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            Check(Raw(e => NativeMethods.itsm_engine_load_itil_workflows(e, a)));
+        }
+
+        /// <summary>Runs a workflow transition and returns the ticket afterwards. `inputJson`
+        /// is null or {"fields": {"resolution_code": "..."}, "comment": "...", "work_note":
+        /// false, "version": 3}. InvalidTransitionException names the refusing rule first.</summary>
+        public Ticket Transition(string actor, ulong id, string transitionId, string inputJson = null)
+        {
+            byte[] a = Utf8.Encode("actor", actor), t = Utf8.Encode("transition_id", transitionId),
+                input = Utf8.Encode("input_json", inputJson);
+            return Ticket.FromJson(Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_transition(e, a, id, t, input, out r)));
+        }
+
+        /// <summary>The transitions leaving the ticket's current state, each saying whether
+        /// this actor may run it now and, if not, why.</summary>
+        public IList<AvailableTransition> AvailableTransitions(string actor, ulong id)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            string json = Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_available_transitions(e, a, id, out r));
+            return Member.ParseList(json, o => new AvailableTransition(o));
+        }
+
+        private delegate int DecisionCall(IntPtr engine, byte[] actor, ulong id, byte[] comment, out IntPtr ticket);
+
+        private Ticket Decide(DecisionCall call, string actor, ulong id, string comment)
+        {
+            byte[] a = Utf8.Encode("actor", actor), c = Utf8.Encode("comment", comment);
+            return Ticket.FromJson(Text((IntPtr e, out IntPtr r) => call(e, a, id, c, out r)));
+        }
+
+        /// <summary>The actor approves the current approval step (PermissionDeniedException
+        /// when not a pending approver, InvalidTransitionException when no approval runs).</summary>
+        public Ticket Approve(string actor, ulong id, string comment = null)
+        {
+            return Decide(NativeMethods.itsm_ticket_approve, actor, id, comment);
+        }
+
+        /// <summary>The actor rejects the current approval step.</summary>
+        public Ticket Reject(string actor, ulong id, string comment = null)
+        {
+            return Decide(NativeMethods.itsm_ticket_reject, actor, id, comment);
+        }
+
+        /// <summary>Hands the actor's pending approval to `toUser` (ConflictException when that
+        /// user already has it pending).</summary>
+        public Ticket Delegate(string actor, ulong id, string toUser, string comment = null)
+        {
+            byte[] a = Utf8.Encode("actor", actor), to = Utf8.Encode("to_user", toUser), c = Utf8.Encode("comment", comment);
+            return Ticket.FromJson(Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_delegate(e, a, id, to, c, out r)));
+        }
+
+        /// <summary>Runs the timed transitions due at `now`, each once, as the system; returns
+        /// how many ran.</summary>
+        public ulong Advance(DateTimeOffset now)
+        {
+            long micros = Instant.ToUnixMicros(now);
+            ulong ran = 0;
+            Check(Raw(e => NativeMethods.itsm_engine_advance(e, micros, out ran)));
+            return ran;
+        }
+
+        // ---- Taxonomy and routing
+
+        /// <summary>Replaces the category tree (docs/taxonomy.md). Needs manage.taxonomy.</summary>
+        public void SetTaxonomy(string actor, string taxonomyJson)
+        {
+            Configure(NativeMethods.itsm_engine_set_taxonomy_json, actor, "taxonomy_json", taxonomyJson);
+        }
+
+        /// <summary>The category tree in force, with retirements and former names.</summary>
+        public Taxonomy GetTaxonomy(string actor)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            return new Taxonomy(Member.Obj(Json.Parse(Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_engine_taxonomy_json(e, a, out r)))));
+        }
+
+        /// <summary>Replaces the routing rules ({"rules": [...]}). Needs manage.taxonomy.</summary>
+        public void SetRouting(string actor, string rulesJson)
+        {
+            Configure(NativeMethods.itsm_engine_set_routing_json, actor, "rules_json", rulesJson);
+        }
+
+        /// <summary>The routing rules in force, as the JSON document SetRouting takes.</summary>
+        public string RoutingJson(string actor)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            return Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_engine_routing_json(e, a, out r));
+        }
+
+        /// <summary>Renames a category; the old name stays in its FormerNames.</summary>
+        public void RenameCategory(string actor, string id, string name)
+        {
+            byte[] a = Utf8.Encode("actor", actor), c = Utf8.Encode("id", id), n = Utf8.Encode("name", name);
+            Check(Raw(e => NativeMethods.itsm_category_rename(e, a, c, n)));
+        }
+
+        /// <summary>Moves a category and its subtree under `newParent` (null: a root).</summary>
+        public void MoveCategory(string actor, string id, string newParent)
+        {
+            byte[] a = Utf8.Encode("actor", actor), c = Utf8.Encode("id", id), p = Utf8.Encode("new_parent", newParent);
+            Check(Raw(e => NativeMethods.itsm_category_move(e, a, c, p)));
+        }
+
+        /// <summary>Retires a category and its subtree (ConflictException if already retired).</summary>
+        public void RetireCategory(string actor, string id)
+        {
+            byte[] a = Utf8.Encode("actor", actor), c = Utf8.Encode("id", id);
+            Check(Raw(e => NativeMethods.itsm_category_retire(e, a, c)));
+        }
+
+        /// <summary>Merges `from` into `into` and returns how many tickets were re-pointed.</summary>
+        public ulong MergeCategory(string actor, string from, string into)
+        {
+            byte[] a = Utf8.Encode("actor", actor), f = Utf8.Encode("from", from), i = Utf8.Encode("into", into);
+            ulong moved = 0;
+            Check(Raw(e => NativeMethods.itsm_category_merge(e, a, f, i, out moved)));
+            return moved;
+        }
+
+        /// <summary>Deletes a leaf category nothing uses (ConflictException otherwise).</summary>
+        public void RemoveCategory(string actor, string id)
+        {
+            byte[] a = Utf8.Encode("actor", actor), c = Utf8.Encode("id", id);
+            Check(Raw(e => NativeMethods.itsm_category_remove(e, a, c)));
+        }
+
+        /// <summary>Tickets per category subtree, parents first, over the tickets matching
+        /// `queryJson` (null: all) that the actor may read. Needs metrics.read.</summary>
+        public IList<CategoryCount> CategoryCounts(string actor, string queryJson = null)
+        {
+            byte[] a = Utf8.Encode("actor", actor), q = Utf8.Encode("query_json", queryJson);
+            string json = Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_category_counts(e, a, q, out r));
+            return Member.ParseList(json, o => new CategoryCount(o));
+        }
+
+        /// <summary>How many matching tickets carry each tag, most used first. Needs metrics.read.</summary>
+        public IList<TagCount> TagCounts(string actor, string queryJson = null)
+        {
+            byte[] a = Utf8.Encode("actor", actor), q = Utf8.Encode("query_json", queryJson);
+            string json = Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_tag_counts(e, a, q, out r));
+            return Member.ParseList(json, o => new TagCount(o));
         }
     }
 }

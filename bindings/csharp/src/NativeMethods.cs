@@ -75,5 +75,56 @@ namespace Itsm
         internal static extern int itsm_calendar_next_opening(IntPtr calendar, long atUnixMicros, out long unixMicros);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_calendar_next_closing(IntPtr calendar, long atUnixMicros, out long unixMicros);
+        // ---- Taxonomy and routing
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_taxonomy_json(IntPtr engine, byte[] actor, byte[] taxonomyJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_taxonomy_json(IntPtr engine, byte[] actor, out IntPtr taxonomyJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_routing_json(IntPtr engine, byte[] actor, byte[] rulesJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_routing_json(IntPtr engine, byte[] actor, out IntPtr rulesJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_category_rename(IntPtr engine, byte[] actor, byte[] id, byte[] name);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_category_move(IntPtr engine, byte[] actor, byte[] id, byte[] newParent);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_category_retire(IntPtr engine, byte[] actor, byte[] id);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_category_merge(IntPtr engine, byte[] actor, byte[] from, byte[] into, out ulong moved);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_category_remove(IntPtr engine, byte[] actor, byte[] id);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_category_counts(IntPtr engine, byte[] actor, byte[] queryJson, out IntPtr countsJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_tag_counts(IntPtr engine, byte[] actor, byte[] queryJson, out IntPtr countsJson);
+
+        // ---- Access control
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_system_actor(IntPtr engine, out IntPtr systemActor);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_directory_json(IntPtr engine, byte[] actor, byte[] directoryJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_access_json(IntPtr engine, byte[] actor, byte[] accessJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_explain(IntPtr engine, byte[] actor, ulong id, byte[] permission, out IntPtr explanationJson);
+
+        // ---- Workflows
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_workflows_json(IntPtr engine, byte[] actor, byte[] workflowsJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_load_itil_workflows(IntPtr engine, byte[] actor);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_transition(IntPtr engine, byte[] actor, ulong id, byte[] transitionId, byte[] inputJson, out IntPtr ticketJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_available_transitions(IntPtr engine, byte[] actor, ulong id, out IntPtr transitionsJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_approve(IntPtr engine, byte[] actor, ulong id, byte[] comment, out IntPtr ticketJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_reject(IntPtr engine, byte[] actor, ulong id, byte[] comment, out IntPtr ticketJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_delegate(IntPtr engine, byte[] actor, ulong id, byte[] toUser, byte[] comment, out IntPtr ticketJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_advance(IntPtr engine, long nowUnixMicros, out ulong ran);
     }
 }

@@ -53,6 +53,39 @@ namespace Itsm
             return list;
         }
 
+        internal static long? OptionalLong(IDictionary<string, object> o, string name)
+        {
+            object v;
+            if (!o.TryGetValue(name, out v) || v == null) return null;
+            return Convert.ToInt64(v, CultureInfo.InvariantCulture);
+        }
+
+        internal static bool Bool(IDictionary<string, object> o, string name)
+        {
+            object v;
+            return o.TryGetValue(name, out v) && v is bool && (bool)v;
+        }
+
+        // The objects of the array member `name` (none when it is absent), each read by `make`.
+        internal static IList<T> Objects<T>(IDictionary<string, object> o, string name, Func<IDictionary<string, object>, T> make)
+        {
+            var list = new List<T>();
+            object v;
+            if (o.TryGetValue(name, out v) && v is List<object>)
+                foreach (object x in (List<object>)v) list.Add(make(Obj(x)));
+            return list.AsReadOnly();
+        }
+
+        // A JSON array of objects, as libitsm returns for lists.
+        internal static IList<T> ParseList<T>(string json, Func<IDictionary<string, object>, T> make)
+        {
+            var items = Json.Parse(json) as List<object>;
+            if (items == null) throw new InternalErrorException("unexpected JSON from libitsm: expected an array");
+            var list = new List<T>();
+            foreach (object x in items) list.Add(make(Obj(x)));
+            return list.AsReadOnly();
+        }
+
         internal static IDictionary<string, object> Obj(object v)
         {
             var o = v as Dictionary<string, object>;
@@ -128,6 +161,16 @@ namespace Itsm
         public DateTimeOffset? Resolved { get; private set; }
         public DateTimeOffset? Closed { get; private set; }
         public ulong Version { get; private set; }
+        /// <summary>The workflow model (e.g. "normal" for a change); null for a kind with one workflow.</summary>
+        public string Model { get; private set; }
+        /// <summary>When the ticket entered its current state.</summary>
+        public DateTimeOffset? StateEntered { get; private set; }
+        public string HoldReason { get; private set; }
+        public string ResolutionCode { get; private set; }
+        public string ResolutionNotes { get; private set; }
+        public string CloseCode { get; private set; }
+        /// <summary>The records of the current approval round, one per approver.</summary>
+        public IList<Approval> Approvals { get; private set; }
         /// <summary>Every member of the JSON object, custom fields and unknown members too.</summary>
         public IDictionary<string, object> Fields { get; private set; }
 
@@ -161,11 +204,230 @@ namespace Itsm
             Resolved = Member.OptionalInstant(o, "resolved");
             Closed = Member.OptionalInstant(o, "closed");
             Version = Member.ULong(o, "version");
+            Model = Member.Text(o, "model");
+            StateEntered = Member.OptionalInstant(o, "state_entered");
+            HoldReason = Member.Text(o, "hold_reason");
+            ResolutionCode = Member.Text(o, "resolution_code");
+            ResolutionNotes = Member.Text(o, "resolution_notes");
+            CloseCode = Member.Text(o, "close_code");
+            Approvals = Member.Objects(o, "approvals", a => new Approval(a));
+        }
+
+        /// <summary>The users whose decision the current approval step still waits for.</summary>
+        public IList<string> PendingApprovers
+        {
+            get
+            {
+                var users = new List<string>();
+                foreach (Approval a in Approvals)
+                    if (a.Decision == "pending") users.Add(a.Approver);
+                return users.AsReadOnly();
+            }
+        }
+
+        /// <summary>The custom field `name` as the JSON gave it (string, long, double, bool), or null.</summary>
+        public object Custom(string name)
+        {
+            object custom, v;
+            var fields = Fields.TryGetValue("custom", out custom) ? custom as IDictionary<string, object> : null;
+            return fields != null && fields.TryGetValue(name, out v) ? v : null;
         }
 
         internal static Ticket FromJson(string json)
         {
             return new Ticket(Member.Obj(Json.Parse(json)));
+        }
+    }
+
+    /// <summary>One approver's record in a ticket's current approval round
+    /// (docs/workflows.md).</summary>
+    public sealed class Approval
+    {
+        /// <summary>The index of the approval step.</summary>
+        public int Step { get; private set; }
+        public string Approver { get; private set; }
+        /// <summary>"pending", "approved", "rejected" or "canceled".</summary>
+        public string Decision { get; private set; }
+        public DateTimeOffset? Decided { get; private set; }
+        public string Comment { get; private set; }
+        /// <summary>Who handed this approval over, or null.</summary>
+        public string DelegatedFrom { get; private set; }
+
+        internal Approval(IDictionary<string, object> o)
+        {
+            Step = (int)Member.Long(o, "step");
+            Approver = Member.Text(o, "approver");
+            Decision = Member.Text(o, "decision");
+            Decided = Member.OptionalInstant(o, "decided");
+            Comment = Member.Text(o, "comment");
+            DelegatedFrom = Member.Text(o, "delegated_from");
+        }
+    }
+
+    /// <summary>Whether an actor may exercise a permission on a ticket, and why
+    /// (docs/access.md).</summary>
+    public sealed class Explanation
+    {
+        public bool Allowed { get; private set; }
+        /// <summary>True when the system actor asked.</summary>
+        public bool System { get; private set; }
+        /// <summary>The index of the deciding grant in the policy, or null.</summary>
+        public int? Grant { get; private set; }
+        /// <summary>The deciding relationship ("requester", "assignee", ...), or null.</summary>
+        public string Relationship { get; private set; }
+        public string Reason { get; private set; }
+
+        internal Explanation(IDictionary<string, object> o)
+        {
+            Allowed = (bool)Member.Get(o, "allowed");
+            System = Member.Bool(o, "system");
+            long? grant = Member.OptionalLong(o, "grant");
+            Grant = grant.HasValue ? (int?)grant.Value : null;
+            Relationship = Member.Text(o, "relationship");
+            Reason = Member.Text(o, "reason");
+        }
+    }
+
+    /// <summary>A value a transition asks for.</summary>
+    public sealed class TransitionInput
+    {
+        public string Field { get; private set; }
+        public bool Required { get; private set; }
+        /// <summary>The values allowed; empty when any value of the field's type is.</summary>
+        public IList<object> Choices { get; private set; }
+
+        internal TransitionInput(IDictionary<string, object> o)
+        {
+            Field = Member.Text(o, "field");
+            Required = Member.Bool(o, "required");
+            object v;
+            var choices = o.TryGetValue("choices", out v) ? v as List<object> : null;
+            Choices = (choices ?? new List<object>()).AsReadOnly();
+        }
+    }
+
+    /// <summary>A transition leaving a ticket's current state, as one actor sees it. When it
+    /// is not Available, Rule names the rule that refuses it ("permission", "state" or a
+    /// guard's path) and Reason says why.</summary>
+    public sealed class AvailableTransition
+    {
+        public string Id { get; private set; }
+        public string Label { get; private set; }
+        public string To { get; private set; }
+        public bool Available { get; private set; }
+        public string Rule { get; private set; }
+        public string Reason { get; private set; }
+        public IList<TransitionInput> Inputs { get; private set; }
+
+        internal AvailableTransition(IDictionary<string, object> o)
+        {
+            Id = Member.Text(o, "id");
+            Label = Member.Text(o, "label");
+            To = Member.Text(o, "to");
+            Available = (bool)Member.Get(o, "available");
+            Rule = Member.Text(o, "rule");
+            Reason = Member.Text(o, "reason");
+            Inputs = Member.Objects(o, "inputs", i => new TransitionInput(i));
+        }
+    }
+
+    /// <summary>An earlier name of a category, used until the instant Until.</summary>
+    public sealed class FormerName
+    {
+        public string Name { get; private set; }
+        public DateTimeOffset Until { get; private set; }
+
+        internal FormerName(IDictionary<string, object> o)
+        {
+            Name = Member.Text(o, "name");
+            Until = Member.Instant(o, "until");
+        }
+    }
+
+    /// <summary>A category of the taxonomy (docs/taxonomy.md).</summary>
+    public sealed class Category
+    {
+        public string Id { get; private set; }
+        public string Name { get; private set; }
+        /// <summary>The parent's id, or null for a root.</summary>
+        public string Parent { get; private set; }
+        /// <summary>Its own kinds (empty: as the parent).</summary>
+        public IList<string> Kinds { get; private set; }
+        /// <summary>Its own segments (empty: as the parent).</summary>
+        public IList<string> Segments { get; private set; }
+        public bool Retired { get; private set; }
+        public DateTimeOffset? RetiredAt { get; private set; }
+        /// <summary>The category a merge folded it into, or null.</summary>
+        public string MergedInto { get; private set; }
+        /// <summary>Earlier names, oldest first.</summary>
+        public IList<FormerName> FormerNames { get; private set; }
+
+        internal Category(IDictionary<string, object> o)
+        {
+            Id = Member.Text(o, "id");
+            Name = Member.Text(o, "name");
+            Parent = Member.Text(o, "parent");
+            Kinds = Member.Strings(o, "kinds").AsReadOnly();
+            Segments = Member.Strings(o, "segments").AsReadOnly();
+            Retired = Member.Bool(o, "retired");
+            RetiredAt = Member.OptionalInstant(o, "retired_at");
+            MergedInto = Member.Text(o, "merged_into");
+            FormerNames = Member.Objects(o, "former_names", f => new FormerName(f));
+        }
+    }
+
+    /// <summary>The category tree in force, with its history.</summary>
+    public sealed class Taxonomy
+    {
+        public bool LeafOnly { get; private set; }
+        public IList<Category> Categories { get; private set; }
+
+        internal Taxonomy(IDictionary<string, object> o)
+        {
+            LeafOnly = Member.Bool(o, "leaf_only");
+            Categories = Member.Objects(o, "categories", c => new Category(c));
+        }
+
+        /// <summary>The category with this id, or null.</summary>
+        public Category Find(string id)
+        {
+            foreach (Category c in Categories)
+                if (c.Id == id) return c;
+            return null;
+        }
+    }
+
+    /// <summary>Tickets per category subtree: Direct on the category itself, Total in its
+    /// subtree, Open of those still open.</summary>
+    public sealed class CategoryCount
+    {
+        public string Id { get; private set; }
+        /// <summary>The full path of names, "Hardware &gt; Laptop".</summary>
+        public string Path { get; private set; }
+        public long Total { get; private set; }
+        public long Open { get; private set; }
+        public long Direct { get; private set; }
+
+        internal CategoryCount(IDictionary<string, object> o)
+        {
+            Id = Member.Text(o, "id");
+            Path = Member.Text(o, "path");
+            Total = Member.Long(o, "total");
+            Open = Member.Long(o, "open");
+            Direct = Member.Long(o, "direct");
+        }
+    }
+
+    /// <summary>How many of the matching tickets carry Tag.</summary>
+    public sealed class TagCount
+    {
+        public string Tag { get; private set; }
+        public long Count { get; private set; }
+
+        internal TagCount(IDictionary<string, object> o)
+        {
+            Tag = Member.Text(o, "tag");
+            Count = Member.Long(o, "count");
         }
     }
 

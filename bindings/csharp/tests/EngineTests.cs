@@ -21,6 +21,7 @@ namespace Itsm.Tests
             Engine e;
             using (e = Engine.OpenMemory())
             {
+                Helpers.Admit(e);
                 Ticket t = e.CreateTicket("alice", "{\"kind\":\"incident\",\"title\":\"Mail is down\"}");
                 Assert.AreEqual("INC0000001", t.Key);
                 Assert.Less(Math.Abs((t.Created - DateTimeOffset.UtcNow).TotalMinutes), 5.0);
@@ -34,7 +35,7 @@ namespace Itsm.Tests
         {
             const string schema = "{\"base\":\"itil\",\"kinds\":[{\"id\":\"hr_case\",\"prefix\":\"HRC\",\"label\":\"HR case\",\"initial_state\":\"new\"}]}";
             using (var e = Engine.OpenMemory(schema))
-                Assert.AreEqual("HRC0000001", e.CreateTicket("alice", "{\"kind\":\"hr_case\",\"title\":\"Leave\"}").Key);
+                Assert.AreEqual("HRC0000001", Helpers.Admit(e).CreateTicket("alice", "{\"kind\":\"hr_case\",\"title\":\"Leave\"}").Key);
             var x = Assert.Throws<InvalidConfigException>(() => Engine.OpenMemory("{\"kinds\":[{\"id\":\"hr_case\"}]}"));
             StringAssert.StartsWith("kinds[0]", x.Message);
             Assert.AreEqual(-7, x.Code);
@@ -43,7 +44,7 @@ namespace Itsm.Tests
         [Test]
         public void ManualClockMakesInstantsDeterministic()
         {
-            using (var e = Engine.OpenManualClock(Helpers.Start))
+            using (var e = Helpers.Admit(Engine.OpenManualClock(Helpers.Start)))
             {
                 Ticket t = e.CreateTicket("alice", "{\"kind\":\"incident\",\"title\":\"VPN\"}");
                 Assert.AreEqual(Helpers.Start, t.Created);
@@ -60,7 +61,7 @@ namespace Itsm.Tests
         [Test]
         public void ClockRefusals()
         {
-            using (var e = Engine.OpenManualClock(Helpers.Start))
+            using (var e = Helpers.Admit(Engine.OpenManualClock(Helpers.Start)))
             {
                 e.CreateTicket("alice", "{\"kind\":\"incident\",\"title\":\"A\"}");
                 Helpers.RefusedUnchanged<InvalidArgumentException>(e, () => e.AdvanceClock(TimeSpan.FromSeconds(-1)), "micros");
@@ -77,7 +78,7 @@ namespace Itsm.Tests
         [Test]
         public void EachThreadGetsItsOwnLastError()
         {
-            using (var e = Engine.OpenManualClock(Helpers.Start))
+            using (var e = Helpers.Admit(Engine.OpenManualClock(Helpers.Start)))
             {
                 const int threads = 4, rounds = 100;
                 string wrong = null;

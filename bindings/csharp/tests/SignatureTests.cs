@@ -23,34 +23,69 @@ namespace Itsm.Tests
             { "itsm_calendar*", typeof(IntPtr) }, { "const itsm_calendar*", typeof(IntPtr) },
             { "itsm_calendar**", typeof(IntPtr).MakeByRefType() },
             { "int64_t*", typeof(long).MakeByRefType() }, { "int*", typeof(int).MakeByRefType() },
-            { "uint64_t*", typeof(ulong).MakeByRefType() }, { "const char**", typeof(IntPtr).MakeByRefType() },
+            // A borrowed string written through an out parameter: an IntPtr the binding decodes.
+            { "const char**", typeof(IntPtr).MakeByRefType() },
+            { "uint64_t*", typeof(ulong).MakeByRefType() },
         };
+
+        private static Type CType(string cType, string where)
+        {
+            string spelled = Normal(cType);
+            Assert.IsTrue(CTypes.ContainsKey(spelled), where + ": the C type '" + spelled + "' has no P/Invoke mapping in this test");
+            return CTypes[spelled];
+        }
+
+        // The header without its comments (which mention function names and parentheses).
+        private static string HeaderText()
+        {
+            string header = Path.Combine(Path.GetDirectoryName(typeof(Engine).Assembly.Location), "itsm.h");
+            if (!File.Exists(header)) Assert.Ignore("itsm.h is not next to the assemblies");
+            return Regex.Replace(File.ReadAllText(header), @"/\*.*?\*/|//[^\n]*", " ", RegexOptions.Singleline);
+        }
 
         private static string Normal(string cType)
         {
-            return Regex.Replace(cType.Trim(), @"\s+", " ").Replace(" *", "*");
+            return Regex.Replace(Regex.Replace(cType.Trim(), @"\s+", " "), @"\s*\*", "*");
         }
 
         private static Dictionary<string, Type[]> Prototypes()
         {
-            string header = Path.Combine(Path.GetDirectoryName(typeof(Engine).Assembly.Location), "itsm.h");
-            if (!File.Exists(header)) Assert.Ignore("itsm.h is not next to the assemblies");
             var found = new Dictionary<string, Type[]>();
             var proto = new Regex(@"ITSM_API\s+([\w\s\*]+?)\s*\b(itsm_\w+)\s*\(([^)]*)\)\s*;");
-            foreach (Match m in proto.Matches(File.ReadAllText(header)))
+            foreach (Match m in proto.Matches(HeaderText()))
             {
+                string name = m.Groups[2].Value;
                 // A returned string is borrowed: an IntPtr that the binding decodes.
                 string ret = Normal(m.Groups[1].Value);
-                var types = new List<Type> { ret == "const char*" ? typeof(IntPtr) : CTypes[ret] };
+                var types = new List<Type> { ret == "const char*" ? typeof(IntPtr) : CType(ret, name + " result") };
                 foreach (string p in m.Groups[3].Value.Split(','))
                 {
                     string param = Regex.Replace(p.Trim(), @"\s+", " ");
                     if (param == "void" || param == "") continue;
-                    types.Add(CTypes[Normal(Regex.Replace(param, @"\s*\w+$", ""))]);
+                    types.Add(CType(Regex.Replace(param, @"\s*\b\w+$", ""), name + " " + param));
                 }
-                found[m.Groups[2].Value] = types.ToArray();
+                found[name] = types.ToArray();
             }
             return found;
+        }
+
+        [Test]
+        public void TheHeaderIsReadWhole()
+        {
+            int exported = Regex.Matches(HeaderText(), @"^\s*ITSM_API\b", RegexOptions.Multiline).Count;
+            Dictionary<string, Type[]> protos = Prototypes();
+            Assert.Greater(exported, 40);
+            Assert.AreEqual(exported, protos.Count);
+            CollectionAssert.AreEqual(new[] { typeof(int), typeof(IntPtr), typeof(IntPtr).MakeByRefType() }, protos["itsm_engine_system_actor"]);
+            CollectionAssert.AreEqual(new[] { typeof(int), typeof(IntPtr), typeof(long), typeof(ulong).MakeByRefType() }, protos["itsm_engine_advance"]);
+        }
+
+        [Test]
+        public void EveryFunctionOfTheHeaderIsDeclared()
+        {
+            var declared = new HashSet<string>(Declarations().Select(m => m.Name));
+            var missing = Prototypes().Keys.Where(n => !declared.Contains(n)).OrderBy(n => n).ToArray();
+            CollectionAssert.IsEmpty(missing, string.Join(", ", missing));
         }
 
         private static IEnumerable<MethodInfo> Declarations()
@@ -80,8 +115,8 @@ namespace Itsm.Tests
         public void EverySignatureIsBlittable()
         {
             var blittable = new HashSet<Type> { typeof(void), typeof(int), typeof(long), typeof(ulong), typeof(IntPtr),
-                typeof(IntPtr).MakeByRefType(), typeof(byte[]), typeof(long).MakeByRefType(),
-                typeof(int).MakeByRefType() };
+                typeof(IntPtr).MakeByRefType(), typeof(ulong).MakeByRefType(), typeof(byte[]),
+                typeof(long).MakeByRefType(), typeof(int).MakeByRefType() };
             foreach (MethodInfo m in Declarations())
             {
                 Assert.IsTrue(blittable.Contains(m.ReturnType), m.Name);

@@ -12,7 +12,7 @@ namespace Itsm.Tests
         private Engine e;
 
         [SetUp]
-        public void Open() { e = Engine.OpenManualClock(Helpers.Start); }
+        public void Open() { e = Helpers.Admit(Engine.OpenManualClock(Helpers.Start)); }
 
         [TearDown]
         public void Close() { e.Dispose(); }

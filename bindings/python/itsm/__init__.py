@@ -1,8 +1,11 @@
 """libitsm for Python: the embeddable ITSM engine, through its C ABI with ctypes.
 
-``Engine`` opens an engine; ``Calendar`` answers business-time questions; tickets,
-comments, events and pages come back as the typed records of :mod:`itsm.model`; failures
-raise the :class:`Error` subclass of the C status code. The library is loaded on first use (see :func:`library_info` and docs/python.md).
+``Engine`` opens an engine; its ``system`` actor sets the directory and the access policy
+(every user is denied until then), the workflows, the taxonomy and the routing rules.
+``Calendar`` answers business-time questions. Tickets, comments, events, pages,
+transitions, explanations and counts come back as the typed records of :mod:`itsm.model`;
+failures raise the :class:`Error` subclass of the C status code. The library is loaded on
+first use (see :func:`library_info` and docs/python.md).
 """
 
 from ._version import VERSION_NUMBER, __version__
@@ -23,7 +26,22 @@ from .errors import (
     ValidationFailed,
     error_for,
 )
-from .model import Comment, Event, Link, Page, Ticket
+from .model import (
+    Approval,
+    AvailableTransition,
+    Category,
+    CategoryCount,
+    Comment,
+    Event,
+    Explanation,
+    FormerName,
+    Link,
+    Page,
+    TagCount,
+    Taxonomy,
+    Ticket,
+    TransitionInput,
+)
 
 
 def library_info() -> "tuple[str, str, str]":
@@ -46,6 +64,15 @@ __all__ = [
     "Event",
     "Link",
     "Page",
+    "Approval",
+    "Explanation",
+    "AvailableTransition",
+    "TransitionInput",
+    "Taxonomy",
+    "Category",
+    "FormerName",
+    "CategoryCount",
+    "TagCount",
     "Error",
     "InvalidArgument",
     "NotFound",

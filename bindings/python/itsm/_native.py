@@ -59,6 +59,32 @@ SIGNATURES: Mapping[str, Tuple[Any, Tuple[Any, ...]]] = {
     "itsm_calendar_is_open": (c_int, (CALENDAR, c_int64, POINTER(c_int))),
     "itsm_calendar_next_opening": (c_int, (CALENDAR, c_int64, POINTER(c_int64))),
     "itsm_calendar_next_closing": (c_int, (CALENDAR, c_int64, POINTER(c_int64))),
+    # Taxonomy and routing
+    "itsm_engine_set_taxonomy_json": (c_int, (ENGINE, c_char_p, c_char_p)),
+    "itsm_engine_taxonomy_json": (c_int, (ENGINE, c_char_p, OUT)),
+    "itsm_engine_set_routing_json": (c_int, (ENGINE, c_char_p, c_char_p)),
+    "itsm_engine_routing_json": (c_int, (ENGINE, c_char_p, OUT)),
+    "itsm_category_rename": (c_int, (ENGINE, c_char_p, c_char_p, c_char_p)),
+    "itsm_category_move": (c_int, (ENGINE, c_char_p, c_char_p, c_char_p)),
+    "itsm_category_retire": (c_int, (ENGINE, c_char_p, c_char_p)),
+    "itsm_category_merge": (c_int, (ENGINE, c_char_p, c_char_p, c_char_p, POINTER(c_uint64))),
+    "itsm_category_remove": (c_int, (ENGINE, c_char_p, c_char_p)),
+    "itsm_category_counts": (c_int, (ENGINE, c_char_p, c_char_p, OUT)),
+    "itsm_tag_counts": (c_int, (ENGINE, c_char_p, c_char_p, OUT)),
+    # Access control
+    "itsm_engine_system_actor": (c_int, (ENGINE, POINTER(c_char_p))),
+    "itsm_engine_set_directory_json": (c_int, (ENGINE, c_char_p, c_char_p)),
+    "itsm_engine_set_access_json": (c_int, (ENGINE, c_char_p, c_char_p)),
+    "itsm_explain": (c_int, (ENGINE, c_char_p, c_uint64, c_char_p, OUT)),
+    # Workflows
+    "itsm_engine_set_workflows_json": (c_int, (ENGINE, c_char_p, c_char_p)),
+    "itsm_engine_load_itil_workflows": (c_int, (ENGINE, c_char_p)),
+    "itsm_ticket_transition": (c_int, (ENGINE, c_char_p, c_uint64, c_char_p, c_char_p, OUT)),
+    "itsm_ticket_available_transitions": (c_int, (ENGINE, c_char_p, c_uint64, OUT)),
+    "itsm_ticket_approve": (c_int, (ENGINE, c_char_p, c_uint64, c_char_p, OUT)),
+    "itsm_ticket_reject": (c_int, (ENGINE, c_char_p, c_uint64, c_char_p, OUT)),
+    "itsm_ticket_delegate": (c_int, (ENGINE, c_char_p, c_uint64, c_char_p, c_char_p, OUT)),
+    "itsm_engine_advance": (c_int, (ENGINE, c_int64, POINTER(c_uint64))),
 }
 
 #: The file names libitsm has on each platform, tried in this order.

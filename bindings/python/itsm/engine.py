@@ -3,37 +3,58 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import weakref
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
 
 from . import _native
-from .errors import InvalidArgument
+from .errors import InternalError, InvalidArgument
 from .model import (
+    AvailableTransition,
+    CategoryCount,
     Comment,
     Event,
+    Explanation,
     Page,
+    TagCount,
+    Taxonomy,
     Ticket,
     check_id,
     comment_from_text,
-    list_from_text,
-    page_from_text,
-    ticket_from_text,
     duration_micros,
     encode_body,
     encode_text,
+    explanation_from_text,
+    list_from_text,
+    page_from_text,
+    taxonomy_from_text,
+    ticket_from_text,
     to_micros,
 )
 
-SchemaArg = Union[str, Mapping[str, Any], None]
+#: A configuration document: JSON text, or a dict that is sent as JSON.
+Document = Union[str, Mapping[str, Any]]
+SchemaArg = Optional[Document]
+
+
+def _document(name: str, doc: Any) -> bytes:
+    """A configuration document as UTF-8 JSON: text is passed as it is (the library parses
+    and checks it), a mapping is encoded."""
+    if isinstance(doc, str):
+        return encode_text(name, doc)
+    if not isinstance(doc, Mapping):
+        raise InvalidArgument(f"{name}: expected JSON text or a dict, got {type(doc).__name__}")
+    return encode_body(name, doc)
 
 
 def _schema_bytes(schema: SchemaArg) -> Optional[bytes]:
-    if schema is None:
-        return None
-    if isinstance(schema, str):
-        return encode_text("schema", schema)
-    return encode_body("schema", schema)
+    return None if schema is None else _document("schema", schema)
+
+
+def _filter_bytes(filters: Mapping[str, Any]) -> Optional[bytes]:
+    """The query body that filters counts; ``None`` (count everything) without filters."""
+    return encode_body("query", filters) if filters else None
 
 
 class Engine:
@@ -45,7 +66,10 @@ class Engine:
         with itsm.Engine.memory() as engine:
             engine.create("alice", kind="incident", title="Mail is down")
 
-    Every ticket method takes ``actor``, the id of the user the call is made as. Failures
+    Every ticket method takes ``actor``, the id of the user the call is made as, or
+    :attr:`system`, the engine's own trusted actor. Access control denies every user until
+    the system sets a directory and an access policy (:meth:`set_directory`,
+    :meth:`set_access`); see docs/access.md. Failures
     raise the :class:`~itsm.Error` subclass of the C status code, and leave the engine as
     it was. One engine may be used from several threads at once; :meth:`close` must not
     race with other calls on it.
@@ -56,6 +80,7 @@ class Engine:
         self._lib = _lib
         self._handle: Optional[ctypes.c_void_p] = _handle
         self._manual = _manual
+        self._system: Optional[str] = None
         # Closes the handle if the engine is garbage-collected without close().
         self._finalizer = weakref.finalize(self, _lib.itsm_engine_close, _handle)
 
@@ -235,6 +260,228 @@ class Engine:
         tid = check_id("ticket_id", ticket_id)
         text = lib.text(lib.itsm_ticket_history, self._h(), encode_text("actor", actor), tid)
         return list_from_text(Event, text)
+
+
+    # ---- Access control ------------------------------------------------------------------
+
+    @property
+    def system(self) -> str:
+        """The engine's system actor: a secret text that, passed as ``actor``, acts as the
+        trusted host and passes every check (it is how the first directory and access
+        policy are set). Each engine has its own. Keep it inside the process: never show it
+        to end users, log it or store it."""
+        if self._system is None:
+            out = ctypes.c_char_p()
+            self._lib.check(self._lib.itsm_engine_system_actor(self._h(), ctypes.byref(out)))
+            if out.value is None:
+                raise InternalError("libitsm reported success but returned no system actor")
+            self._system = out.value.decode("utf-8")
+        else:
+            self._h()  # a closed engine has no system actor
+        return self._system
+
+    def set_directory(self, actor: str, directory: Document) -> None:
+        """Replaces the directory (users and groups, docs/directory.md), given as JSON text
+        or a dict. Needs ``manage.grants``. Raises :class:`~itsm.InvalidConfig` naming the
+        JSON path, :class:`~itsm.PermissionDenied`."""
+        lib = self._lib
+        doc = _document("directory", directory)
+        lib.check(lib.itsm_engine_set_directory_json(self._h(), encode_text("actor", actor), doc))
+
+    def set_access(self, actor: str, policy: Document) -> None:
+        """Replaces the access policy (segments, roles, grants, relationships,
+        docs/access.md). Needs ``manage.grants``. Refused whole with
+        :class:`~itsm.InvalidConfig` naming the JSON path."""
+        lib = self._lib
+        doc = _document("access", policy)
+        lib.check(lib.itsm_engine_set_access_json(self._h(), encode_text("actor", actor), doc))
+
+    def explain(self, actor: str, ticket_id: int, permission: str) -> Explanation:
+        """Whether ``actor`` may exercise ``permission`` (e.g. ``"ticket.update"``) on the
+        ticket, and why. Raises :class:`~itsm.NotFound` also for a ticket the actor may not
+        read, :class:`~itsm.InvalidArgument` for an unknown permission."""
+        lib = self._lib
+        tid = check_id("ticket_id", ticket_id)
+        perm = encode_text("permission", permission)
+        text = lib.text(lib.itsm_explain, self._h(), encode_text("actor", actor), tid, perm)
+        return explanation_from_text(text)
+
+    # ---- Workflows -----------------------------------------------------------------------
+
+    def set_workflows(self, actor: str, workflows: Document) -> None:
+        """Replaces the workflows with a document ``{"workflows": {...}}``
+        (docs/workflows.md). Needs ``manage.workflows``. Raises :class:`~itsm.InvalidConfig`
+        naming the JSON path; nothing changes on error."""
+        lib = self._lib
+        doc = _document("workflows", workflows)
+        lib.check(lib.itsm_engine_set_workflows_json(self._h(), encode_text("actor", actor), doc))
+
+    def load_itil_workflows(self, actor: str) -> None:
+        """Replaces the workflows with the shipped ITIL preset (incident, problem, change,
+        service request, task). Needs ``manage.workflows``."""
+        lib = self._lib
+        lib.check(lib.itsm_engine_load_itil_workflows(self._h(), encode_text("actor", actor)))
+
+    def transition(
+        self,
+        actor: str,
+        ticket_id: int,
+        transition: str,
+        *,
+        fields: Optional[Mapping[str, Any]] = None,
+        comment: Optional[str] = None,
+        work_note: bool = False,
+        version: Optional[int] = None,
+    ) -> Ticket:
+        """Runs a workflow transition and returns the ticket afterwards. ``fields`` are the
+        transition's inputs (``{"resolution_code": "solved_remotely", "custom.known_error":
+        True}``), ``comment`` a reply recorded with it (a work note with
+        ``work_note=True``), ``version`` the version the caller read. Raises
+        :class:`~itsm.InvalidTransition` (wrong state, failed guard, approvals missing; the
+        message starts with the rule), :class:`~itsm.ValidationFailed` (a missing or bad
+        input), :class:`~itsm.Conflict`, :class:`~itsm.PermissionDenied`,
+        :class:`~itsm.NotFound`. A refused transition changes nothing."""
+        body: Dict[str, Any] = {}
+        if fields is not None:
+            body["fields"] = fields
+        if comment is not None:
+            body["comment"] = comment
+            body["work_note"] = work_note
+        if version is not None:
+            body["version"] = version
+        lib = self._lib
+        tid = check_id("ticket_id", ticket_id)
+        tr = encode_text("transition", transition)
+        data = encode_body("input", body) if body else None
+        text = lib.text(lib.itsm_ticket_transition, self._h(), encode_text("actor", actor), tid, tr, data)
+        return ticket_from_text(text)
+
+    def available_transitions(self, actor: str, ticket_id: int) -> List[AvailableTransition]:
+        """The transitions leaving the ticket's current state, each saying whether this
+        actor may run it now and, if not, why."""
+        lib = self._lib
+        tid = check_id("ticket_id", ticket_id)
+        text = lib.text(lib.itsm_ticket_available_transitions, self._h(), encode_text("actor", actor), tid)
+        return list_from_text(AvailableTransition, text)
+
+    def approve(self, actor: str, ticket_id: int, comment: Optional[str] = None) -> Ticket:
+        """The actor approves the current approval step; completing it may move the ticket
+        (the workflow's ``on_approved``). Raises :class:`~itsm.PermissionDenied` when the
+        actor is not a pending approver, :class:`~itsm.InvalidTransition` when no approval
+        is in progress."""
+        return self._decide(self._lib.itsm_ticket_approve, actor, ticket_id, comment)
+
+    def reject(self, actor: str, ticket_id: int, comment: Optional[str] = None) -> Ticket:
+        """The actor rejects the current approval step (the workflow's ``on_rejected`` may
+        move the ticket). Refusals as :meth:`approve`."""
+        return self._decide(self._lib.itsm_ticket_reject, actor, ticket_id, comment)
+
+    def _decide(self, fn: Any, actor: str, ticket_id: int, comment: Optional[str]) -> Ticket:
+        tid = check_id("ticket_id", ticket_id)
+        c = None if comment is None else encode_text("comment", comment)
+        return ticket_from_text(self._lib.text(fn, self._h(), encode_text("actor", actor), tid, c))
+
+    def delegate(self, actor: str, ticket_id: int, to_user: str, comment: Optional[str] = None) -> Ticket:
+        """Hands the actor's pending approval to ``to_user`` (recorded as
+        ``delegated_from``). Raises :class:`~itsm.PermissionDenied` when the actor is not a
+        pending approver, :class:`~itsm.Conflict` when ``to_user`` already has it pending."""
+        lib = self._lib
+        tid = check_id("ticket_id", ticket_id)
+        to = encode_text("to_user", to_user)
+        c = None if comment is None else encode_text("comment", comment)
+        text = lib.text(lib.itsm_ticket_delegate, self._h(), encode_text("actor", actor), tid, to, c)
+        return ticket_from_text(text)
+
+    def advance(self, now: datetime) -> int:
+        """Runs the timed transitions due at ``now`` (e.g. Resolved -> Closed five days
+        after the resolution), each once, and returns how many ran. They run as the
+        system."""
+        ran = ctypes.c_uint64()
+        lib = self._lib
+        lib.check(lib.itsm_engine_advance(self._h(), to_micros("now", now), ctypes.byref(ran)))
+        return ran.value
+
+    # ---- Taxonomy and routing ------------------------------------------------------------
+
+    def set_taxonomy(self, actor: str, taxonomy: Document) -> None:
+        """Replaces the category tree (docs/taxonomy.md). Needs ``manage.taxonomy``. Raises
+        :class:`~itsm.InvalidConfig` naming the JSON path, :class:`~itsm.Conflict` when the
+        new tree lacks a category that tickets or routing rules use."""
+        lib = self._lib
+        doc = _document("taxonomy", taxonomy)
+        lib.check(lib.itsm_engine_set_taxonomy_json(self._h(), encode_text("actor", actor), doc))
+
+    def taxonomy(self, actor: str) -> Taxonomy:
+        """The category tree in force, with retirements and former names."""
+        lib = self._lib
+        text = lib.text(lib.itsm_engine_taxonomy_json, self._h(), encode_text("actor", actor))
+        return taxonomy_from_text(text)
+
+    def set_routing(self, actor: str, rules: Document) -> None:
+        """Replaces the routing rules (``{"rules": [...]}``, docs/taxonomy.md). Needs
+        ``manage.taxonomy``; names are checked against the directory and the taxonomy in
+        force. Raises :class:`~itsm.InvalidConfig` naming the JSON path."""
+        lib = self._lib
+        doc = _document("routing", rules)
+        lib.check(lib.itsm_engine_set_routing_json(self._h(), encode_text("actor", actor), doc))
+
+    def routing(self, actor: str) -> Dict[str, Any]:
+        """The routing rules in force, as the document :meth:`set_routing` takes."""
+        lib = self._lib
+        text = lib.text(lib.itsm_engine_routing_json, self._h(), encode_text("actor", actor))
+        rules = json.loads(text)
+        if not isinstance(rules, dict):
+            raise InternalError(f"routing: expected a JSON object from libitsm, got {rules!r}")
+        return rules
+
+    def rename_category(self, actor: str, category: str, name: str) -> None:
+        """Renames a category; the old name stays in its ``former_names``."""
+        self._category(self._lib.itsm_category_rename, actor, category, encode_text("name", name))
+
+    def move_category(self, actor: str, category: str, new_parent: Optional[str]) -> None:
+        """Moves a category and its subtree under ``new_parent`` (``None`` makes it a
+        root). Raises :class:`~itsm.ValidationFailed` for a cycle or kinds the new parent
+        does not allow."""
+        parent = None if new_parent is None else encode_text("new_parent", new_parent)
+        self._category(self._lib.itsm_category_move, actor, category, parent)
+
+    def retire_category(self, actor: str, category: str) -> None:
+        """Retires a category and its subtree: tickets keep it, new choices refuse it.
+        Raises :class:`~itsm.Conflict` when it is already retired."""
+        self._category(self._lib.itsm_category_retire, actor, category)
+
+    def remove_category(self, actor: str, category: str) -> None:
+        """Deletes a leaf category that nothing uses. Raises :class:`~itsm.Conflict` when a
+        ticket or routing rule uses it or it has subcategories."""
+        self._category(self._lib.itsm_category_remove, actor, category)
+
+    def merge_category(self, actor: str, source: str, into: str) -> int:
+        """Merges ``source`` into ``into``: its tickets are re-pointed (one event each, one
+        commit), its subcategories move, it is retired. Returns how many tickets moved."""
+        moved = ctypes.c_uint64()
+        self._category(self._lib.itsm_category_merge, actor, source, encode_text("into", into), ctypes.byref(moved))
+        return moved.value
+
+    def _category(self, fn: Any, actor: str, category: str, *rest: Any) -> None:
+        a = encode_text("actor", actor)
+        self._lib.check(fn(self._h(), a, encode_text("category", category), *rest))
+
+    def category_counts(self, actor: str, **filters: Any) -> List[CategoryCount]:
+        """Tickets per category subtree, parents before children, over the tickets matching
+        ``filters`` (query filters, without ``categories``) that the actor may read. Needs
+        ``metrics.read``."""
+        lib = self._lib
+        body = _filter_bytes(filters)
+        text = lib.text(lib.itsm_category_counts, self._h(), encode_text("actor", actor), body)
+        return list_from_text(CategoryCount, text)
+
+    def tag_counts(self, actor: str, **filters: Any) -> List[TagCount]:
+        """How many matching tickets carry each tag, most used first. Needs
+        ``metrics.read``."""
+        lib = self._lib
+        body = _filter_bytes(filters)
+        text = lib.text(lib.itsm_tag_counts, self._h(), encode_text("actor", actor), body)
+        return list_from_text(TagCount, text)
 
 
 class TicketQuery:

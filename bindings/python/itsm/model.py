@@ -228,21 +228,56 @@ class Ticket:
     closed: Optional[datetime]
     version: int
     watchers: Tuple[str, ...] = ()
+    model: Optional[str] = None
+    state_entered: Optional[datetime] = None
+    hold_reason: Optional[str] = None
+    resolution_code: Optional[str] = None
+    resolution_notes: str = ""
+    close_code: Optional[str] = None
+    approvals: Tuple["Approval", ...] = ()
     extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def pending_approvers(self) -> Tuple[str, ...]:
+        """The users whose decision the current approval step still waits for."""
+        return tuple(a.approver for a in self.approvals if a.decision == "pending")
 
     @classmethod
     def from_json(cls, data: Any) -> "Ticket":
         return _record(cls, data, _TICKET_CONVERTERS)
 
 
+@dataclass(frozen=True)
+class Approval:
+    """One approver's record in the ticket's current approval round (docs/workflows.md):
+    ``decision`` is ``pending``, ``approved``, ``rejected`` or ``canceled``; ``decided`` is
+    when, ``delegated_from`` who handed it over, ``step`` the index of the approval step."""
+
+    step: int
+    approver: str
+    decision: str
+    decided: Optional[datetime] = None
+    comment: str = ""
+    delegated_from: Optional[str] = None
+    extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Approval":
+        return _record(cls, data, _APPROVAL_CONVERTERS)
+
+
+_APPROVAL_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {"decided": parse_instant}
+
 _TICKET_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {
     "tags": tuple,
     "watchers": tuple,
     "links": lambda links: tuple(_record(Link, x, {}) for x in links),
+    "approvals": lambda items: tuple(_record(Approval, x, _APPROVAL_CONVERTERS) for x in items),
     "created": parse_instant,
     "updated": parse_instant,
     "resolved": parse_instant,
     "closed": parse_instant,
+    "state_entered": parse_instant,
 }
 
 
@@ -313,6 +348,152 @@ _COMMENT_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {"at": parse_instant}
 _EVENT_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {"at": parse_instant, "link": Link.from_json}
 
 
+# ---- Access control, workflows, taxonomy ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Whether an actor may exercise a permission on a ticket, and why (docs/access.md):
+    ``grant`` is the index of the deciding grant in the policy, ``relationship`` the
+    deciding relationship (``requester``, ``assignee``, ...), ``reason`` a sentence."""
+
+    allowed: bool
+    system: bool
+    grant: Optional[int]
+    relationship: Optional[str]
+    reason: str
+    extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Explanation":
+        return _record(cls, data, {})
+
+
+@dataclass(frozen=True)
+class TransitionInput:
+    """A value a transition asks for: the ``field`` it sets, whether it is ``required`` and
+    the ``choices`` allowed (empty: any value of the field's type)."""
+
+    field: str
+    required: bool
+    choices: Tuple[Any, ...] = ()
+    extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, data: Any) -> "TransitionInput":
+        return _record(cls, data, {"choices": tuple})
+
+
+@dataclass(frozen=True)
+class AvailableTransition:
+    """A transition leaving the ticket's current state, as seen by one actor. When it is
+    not ``available``, ``rule`` says which rule refuses it (``permission``, ``state`` or the
+    path of a guard) and ``reason`` why; both are ``None`` when it is available."""
+
+    id: str
+    label: str
+    to: str
+    available: bool
+    rule: Optional[str]
+    reason: Optional[str]
+    inputs: Tuple[TransitionInput, ...] = ()
+    extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, data: Any) -> "AvailableTransition":
+        return _record(cls, data, _AVAILABLE_CONVERTERS)
+
+
+_AVAILABLE_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {
+    "inputs": lambda items: tuple(_record(TransitionInput, x, {"choices": tuple}) for x in items)
+}
+
+
+@dataclass(frozen=True)
+class FormerName:
+    """An earlier name of a category and the instant it stopped being used."""
+
+    name: str
+    until: datetime
+    extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category of the taxonomy (docs/taxonomy.md). ``kinds`` and ``segments`` are its
+    own lists (empty: as the parent); ``former_names`` are oldest first."""
+
+    id: str
+    name: str
+    parent: Optional[str] = None
+    kinds: Tuple[str, ...] = ()
+    segments: Tuple[str, ...] = ()
+    retired: bool = False
+    retired_at: Optional[datetime] = None
+    merged_into: Optional[str] = None
+    former_names: Tuple[FormerName, ...] = ()
+    extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
+
+
+_CATEGORY_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {
+    "kinds": tuple,
+    "segments": tuple,
+    "retired_at": parse_instant,
+    "former_names": lambda items: tuple(_record(FormerName, x, {"until": parse_instant}) for x in items),
+}
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The category tree in force, with its history. ``categories`` keep the engine's
+    order; :meth:`category` finds one by id."""
+
+    leaf_only: bool
+    categories: Tuple[Category, ...]
+    extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
+
+    def category(self, category_id: str) -> Category:
+        """The category with this id; ``KeyError`` when there is none."""
+        for c in self.categories:
+            if c.id == category_id:
+                return c
+        raise KeyError(category_id)
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Taxonomy":
+        return _record(cls, data, _TAXONOMY_CONVERTERS)
+
+
+_TAXONOMY_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {
+    "categories": lambda items: tuple(_record(Category, x, _CATEGORY_CONVERTERS) for x in items)
+}
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    """Tickets per category subtree: ``direct`` on the category itself, ``total`` in its
+    subtree, ``open`` of those still open; ``path`` is the full path of names."""
+
+    id: str
+    path: str
+    total: int
+    open: int
+    direct: int
+    extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class TagCount:
+    """How many of the matching tickets carry ``tag``."""
+
+    tag: str
+    count: int
+    extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
+
+
 def ticket_from_text(text: bytes) -> Ticket:
     """A ticket from the ABI's JSON text."""
     return _parse(Ticket, text, _TICKET_CONVERTERS)
@@ -328,13 +509,48 @@ def page_from_text(text: bytes) -> Page:
     return _parse(Page, text, _PAGE_CONVERTERS)
 
 
+def explanation_from_text(text: bytes) -> Explanation:
+    """An access-control explanation from the ABI's JSON text."""
+    return _parse(Explanation, text, {})
+
+
+def taxonomy_from_text(text: bytes) -> Taxonomy:
+    """The taxonomy document from the ABI's JSON text."""
+    return _parse(Taxonomy, text, _TAXONOMY_CONVERTERS)
+
+
 def list_from_text(cls: Type[R], text: bytes) -> List[R]:
-    """A JSON array of comments or events from the ABI's text."""
+    """A JSON array of records of ``cls`` (comments, events, transitions, counts) from the
+    ABI's text."""
     items = json.loads(text)
     if not isinstance(items, list):
         raise InternalError(f"expected a JSON array from libitsm, got {items!r}")
-    converters = _COMMENT_CONVERTERS if cls is Comment else _EVENT_CONVERTERS
+    converters = _LIST_CONVERTERS.get(cls, {})
     return [_record(cls, x, converters) for x in items]
 
 
-_FIELDS = {cls: frozenset(f.name for f in fields(cls)) - {"extra"} for cls in (Link, Ticket, Comment, Event, Page)}
+_LIST_CONVERTERS: Mapping[type, Mapping[str, Callable[[Any], Any]]] = {
+    Comment: _COMMENT_CONVERTERS,
+    Event: _EVENT_CONVERTERS,
+    AvailableTransition: _AVAILABLE_CONVERTERS,
+}
+
+_FIELDS = {
+    cls: frozenset(f.name for f in fields(cls)) - {"extra"}
+    for cls in (
+        Link,
+        Ticket,
+        Approval,
+        Comment,
+        Event,
+        Page,
+        Explanation,
+        TransitionInput,
+        AvailableTransition,
+        FormerName,
+        Category,
+        Taxonomy,
+        CategoryCount,
+        TagCount,
+    )
+}

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import itsm
-from conftest import START, refused_unchanged, snapshot
+from conftest import START, admit, refused_unchanged, snapshot
 
 
 def test_memory_engine_is_a_context_manager_and_closes_on_exit() -> None:
     with itsm.Engine.memory() as e:
         assert not e.closed
+        admit(e)
         t = e.create("alice", kind="incident", title="Mail is down")
         assert t.key == "INC0000001"
         # The system clock: an aware instant close to now.
@@ -47,7 +48,7 @@ def test_schema_as_text_or_dict() -> None:
     schema = {"base": "itil", "kinds": [{"id": "hr_case", "prefix": "HRC", "label": "HR case", "initial_state": "new"}]}
     for doc in (schema, json.dumps(schema)):
         with itsm.Engine.memory(doc) as e:
-            assert e.create("alice", kind="hr_case", title="Leave request").key == "HRC0000001"
+            assert admit(e).create("alice", kind="hr_case", title="Leave request").key == "HRC0000001"
 
 
 def test_a_bad_schema_is_refused_with_the_json_path() -> None:
@@ -79,6 +80,7 @@ def test_two_manual_engines_given_the_same_calls_agree() -> None:
     results = []
     for _ in range(2):
         with itsm.Engine.manual_clock(START) as e:
+            admit(e)
             e.create("alice", kind="incident", title="A")
             e.advance_clock(timedelta(seconds=1))
             e.create("alice", kind="problem", title="B")

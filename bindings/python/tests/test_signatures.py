@@ -1,5 +1,6 @@
 """The ctypes declarations against the C prototypes in capi/itsm.h: a wrong argument type
-in SIGNATURES would not fail loudly, it would corrupt memory."""
+in SIGNATURES would not fail loudly, it would corrupt memory. The header is read whole:
+every exported function must be declared here, and every declaration must match."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ C_TYPES: Dict[str, Any] = {
     "int": ctypes.c_int,
     "int64_t": ctypes.c_int64,
     "uint64_t": ctypes.c_uint64,
+    "uint64_t*": ctypes.POINTER(ctypes.c_uint64),
     "const char*": ctypes.c_char_p,
+    "const char**": ctypes.POINTER(ctypes.c_char_p),
     "void*": ctypes.c_void_p,
     "itsm_engine*": _native.ENGINE,
     "itsm_engine**": ctypes.POINTER(_native.ENGINE),
@@ -34,33 +37,59 @@ C_TYPES: Dict[str, Any] = {
     "const char**": ctypes.POINTER(ctypes.c_char_p),
 }
 
-PROTOTYPE = re.compile(r"ITSM_API\s+([\w\s\*]+?)\s*\b(itsm_\w+)\s*\(([^)]*)\)\s*;", re.S)
+COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+PROTOTYPE = re.compile(r"ITSM_API\s+([\w\s\*]+?)\s*\b(itsm_\w+)\s*\(([^)]*)\)\s*;")
+
+
+def c_type(text: str, where: str) -> Any:
+    """The ctypes type of a C type spelled with any spacing (``const char **``)."""
+    spelled = re.sub(r"\s*\*", "*", " ".join(text.split()))
+    assert spelled in C_TYPES, f"{where}: the C type {spelled!r} has no ctypes mapping in this test"
+    return C_TYPES[spelled]
+
+
+def header_text() -> str:
+    """The header without its comments (which mention function names and parentheses)."""
+    return COMMENT.sub(" ", HEADER.read_text())
 
 
 def prototypes() -> Dict[str, Tuple[Any, Tuple[Any, ...]]]:
     found = {}
-    for ret, name, params in PROTOTYPE.findall(HEADER.read_text()):
+    for ret, name, params in PROTOTYPE.findall(header_text()):
         args = []
-        for p in params.split(","):
+        for i, p in enumerate(params.split(",")):
             p = " ".join(p.split())
             if p in ("void", ""):
                 continue
-            ctype = re.sub(r"\s*\w+$", "", p).replace(" *", "*")  # drop the parameter name
-            args.append(C_TYPES[ctype])
-        found[name] = (C_TYPES[" ".join(ret.split()).replace(" *", "*")], tuple(args))
+            # Drop the parameter name: the last word, unless the parameter is only a type.
+            typ = re.sub(r"\s*\b\w+$", "", p) if re.search(r"[\w*]\s+\w+$|\*\s*\w+$", p) else p
+            args.append(c_type(typ, f"{name} parameter {i}"))
+        found[name] = (c_type(ret, f"{name} result"), tuple(args))
     return found
 
 
 pytestmark = pytest.mark.skipif(not HEADER.is_file(), reason="runs in the source tree, next to capi/itsm.h")
 
 
-def test_the_header_is_read() -> None:
+def test_the_header_is_read_whole() -> None:
     protos = prototypes()
+    # Every ITSM_API that is not the macro's own definition is one prototype.
+    exported = len(re.findall(r"^\s*ITSM_API\b", header_text(), re.M))
+    assert exported > 40 and len(protos) == exported
     assert protos["itsm_ticket_create"] == (
         ctypes.c_int,
         (_native.ENGINE, ctypes.c_char_p, ctypes.c_char_p, _native.OUT),
     )
     assert protos["itsm_free"] == (None, (ctypes.c_void_p,))
+    assert protos["itsm_engine_system_actor"] == (ctypes.c_int, (_native.ENGINE, ctypes.POINTER(ctypes.c_char_p)))
+    assert protos["itsm_engine_advance"] == (
+        ctypes.c_int,
+        (_native.ENGINE, ctypes.c_int64, ctypes.POINTER(ctypes.c_uint64)),
+    )
+
+
+def test_every_function_of_the_header_is_declared() -> None:
+    assert sorted(set(prototypes()) - set(_native.SIGNATURES)) == []
 
 
 @pytest.mark.parametrize("name", sorted(_native.SIGNATURES))
