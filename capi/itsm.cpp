@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -173,6 +174,11 @@ itsm::ManualClock& manual_clock(itsm_engine* e) {
         throw itsm::Error(itsm::Errc::invalid_argument, "engine",
                           "runs on the system clock (open it with itsm_engine_open_memory_at)");
     return *e->clock;
+}
+
+// Configuration documents are written indented for people; the C ABI returns compact JSON.
+std::string compact(const std::string& json_text) {
+    return nlohmann::json::parse(json_text).dump();
 }
 
 // A malloc'ed copy that the caller releases with itsm_free.
@@ -404,8 +410,9 @@ ITSM_API int itsm_engine_set_taxonomy_json(itsm_engine* engine, const char* acto
 }
 
 ITSM_API int itsm_engine_taxonomy_json(itsm_engine* engine, const char* actor, char** out) {
-    return on_engine(engine, actor, out, "out",
-                     [&](itsm::Engine& e, const itsm::Actor&) { return e.taxonomy().to_json(); });
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return compact(e.taxonomy(a).to_json());
+    });
 }
 
 ITSM_API int itsm_engine_set_routing_json(itsm_engine* engine, const char* actor,
@@ -416,8 +423,9 @@ ITSM_API int itsm_engine_set_routing_json(itsm_engine* engine, const char* actor
 }
 
 ITSM_API int itsm_engine_routing_json(itsm_engine* engine, const char* actor, char** out) {
-    return on_engine(engine, actor, out, "out",
-                     [&](itsm::Engine& e, const itsm::Actor&) { return e.routing().to_json(); });
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return compact(e.routing(a).to_json());
+    });
 }
 
 ITSM_API int itsm_category_rename(itsm_engine* engine, const char* actor, const char* id,

@@ -217,7 +217,8 @@ ITSM_API int itsm_engine_set_taxonomy_json(itsm_engine* engine, const char* acto
                                            const char* taxonomy_json);
 
 /* The taxonomy in force, as the JSON document above with names history and retirement.
- * *out receives it (owned; itsm_free). */
+ * *out receives it (owned; itsm_free). Any valid actor may read it (requesters pick
+ * categories from it). Errors: ITSM_E_INVALID_ARGUMENT (empty actor). */
 ITSM_API int itsm_engine_taxonomy_json(itsm_engine* engine, const char* actor, char** out);
 
 /* Replaces the routing rules with a JSON document such as
@@ -228,7 +229,9 @@ ITSM_API int itsm_engine_taxonomy_json(itsm_engine* engine, const char* actor, c
 ITSM_API int itsm_engine_set_routing_json(itsm_engine* engine, const char* actor,
                                           const char* rules_json);
 
-/* The routing rules in force as JSON. *out receives them (owned; itsm_free). */
+/* The routing rules in force as JSON. *out receives them (owned; itsm_free). The rules name
+ * users and groups, so this needs "manage.taxonomy". Errors: ITSM_E_INVALID_ARGUMENT (empty
+ * actor), ITSM_E_PERMISSION_DENIED. */
 ITSM_API int itsm_engine_routing_json(itsm_engine* engine, const char* actor, char** out);
 
 /* Renames a category; the old name stays in its history with the engine's clock as the
@@ -258,7 +261,8 @@ ITSM_API int itsm_category_merge(itsm_engine* engine, const char* actor, const c
  * Errors: ITSM_E_NOT_FOUND, ITSM_E_CONFLICT (in use, or has subcategories). */
 ITSM_API int itsm_category_remove(itsm_engine* engine, const char* actor, const char* id);
 
-/* Counts per category subtree: *out receives
+/* Counts per category subtree, over the tickets the actor may read; needs "metrics.read"
+ * granted on the root segment "*". *out receives
  * [{"id":"hardware","path":"Hardware","total":12,"open":5,"direct":2},...] (owned;
  * itsm_free), parents before children. `query_json` filters the tickets counted (a query
  * as for itsm_ticket_query without "categories"; NULL counts every ticket).
@@ -266,7 +270,8 @@ ITSM_API int itsm_category_remove(itsm_engine* engine, const char* actor, const 
 ITSM_API int itsm_category_counts(itsm_engine* engine, const char* actor, const char* query_json,
                                   char** out);
 
-/* Tag counts over the tickets matching `query_json` (NULL: every ticket), most used first:
+/* Tag counts over the tickets matching `query_json` (NULL: every ticket) that the actor may
+ * read, most used first; needs "metrics.read" granted on "*":
  * *out receives [{"tag":"vpn","count":3},...] (owned; itsm_free).
  * Errors: ITSM_E_INVALID_ARGUMENT (malformed query). */
 ITSM_API int itsm_tag_counts(itsm_engine* engine, const char* actor, const char* query_json,

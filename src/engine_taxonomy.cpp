@@ -241,6 +241,20 @@ void Engine::set_routing(const Actor& actor, RoutingRules rules) {
     impl_->taxonomy_state = std::move(next);
 }
 
+Taxonomy Engine::taxonomy(const Actor& actor) const {
+    check_actor(actor.user);
+    return taxonomy();
+}
+
+RoutingRules Engine::routing(const Actor& actor) const {
+    check_actor(actor.user);
+    {
+        std::shared_lock lock(impl_->mutex);
+        impl_->authorize(actor, nullptr, "manage.taxonomy");
+    }
+    return routing();
+}
+
 RoutingRules Engine::routing() const {
     std::shared_lock lock(impl_->mutex);
     return impl_->taxonomy_state ? impl_->taxonomy_state->rules : RoutingRules{};

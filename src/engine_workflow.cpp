@@ -496,7 +496,7 @@ Ticket Engine::Impl::decide(const Actor& actor, TicketId id, ApprovalDecision de
                             std::string_view comment) {
     check_actor(actor.user);
     std::string text = comment.empty() ? std::string{} : checked_comment(comment);
-    TicketPtr current = load(id);
+    TicketPtr current = load_readable(actor, id);
     authorize(actor, current.get(), "approval.approve");
     const Workflow* wf = workflow_of(*current);
     const StateDef* state = wf ? wf->state(current->state) : nullptr;
@@ -613,7 +613,7 @@ Ticket Engine::transition(const Actor& actor, TicketId id, Symbol transition_id,
     Ticket result;
     {
         std::unique_lock lock(impl_->mutex);
-        TicketPtr current = impl_->load(id);
+        TicketPtr current = impl_->load_readable(actor, id);
         if (input.expected_version && *input.expected_version != current->version)
             throw Error(Errc::conflict, "version",
                         fmt::format("ticket {} is at version {}, the transition was made on {}",
@@ -650,8 +650,7 @@ Ticket Engine::transition(const Actor& actor, TicketId id, Symbol transition_id,
 std::vector<TransitionOption> Engine::available_transitions(const Actor& actor, TicketId id) const {
     check_actor(actor.user);
     std::shared_lock lock(impl_->mutex);
-    TicketPtr t = impl_->load(id);
-    impl_->authorize(actor, t.get(), "ticket.read");
+    TicketPtr t = impl_->load_readable(actor, id);
     std::vector<TransitionOption> out;
     const Workflow* wf = impl_->workflow_of(*t);
     if (!wf) return out;
@@ -701,7 +700,7 @@ Ticket Engine::delegate(const Actor& actor, TicketId id, Symbol to_user, std::st
     Ticket result;
     {
         std::unique_lock lock(impl_->mutex);
-        TicketPtr current = impl_->load(id);
+        TicketPtr current = impl_->load_readable(actor, id);
         impl_->authorize(actor, current.get(), "approval.approve");
         std::uint32_t step = 0;
         for (const auto& a : current->approvals)

@@ -591,3 +591,22 @@ TEST_CASE("category and tag counts leave out what the actor may not read") {
     error_of([&] { d.engine.category_counts(d.ivy); }, Errc::permission_denied);
     error_of([&] { d.engine.tag_counts(d.hank); }, Errc::permission_denied);
 }
+
+TEST_CASE("workflow calls on a ticket the actor may not read answer as for an absent one") {
+    Departments d;
+    d.engine.set_workflows(d.sys, Workflows::itil());
+    Ticket hr = d.create(d.sys, "hr", "Personal matter");
+    auto absent = [&](const std::function<void()>& op) {
+        auto before = d.events(hr.id);
+        std::string message = error_of(op, Errc::not_found);
+        CHECK(message == "ticket: no ticket " + std::to_string(hr.id));
+        CHECK(d.events(hr.id) == before);
+    };
+    absent([&] { d.engine.available_transitions(d.ivy, hr.id); });
+    absent([&] { d.engine.transition(d.ivy, hr.id, "cancel"); });
+    absent([&] { d.engine.approve(d.ivy, hr.id); });
+    absent([&] { d.engine.reject(d.ivy, hr.id); });
+    absent([&] { d.engine.delegate(d.ivy, hr.id, "hank"); });
+    // the HR agent sees it and may act on it
+    CHECK_FALSE(d.engine.available_transitions(d.hank, hr.id).empty());
+}

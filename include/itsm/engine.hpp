@@ -101,8 +101,13 @@ class Engine {
     // taxonomy and directory in force when they are set).
     void set_taxonomy(const Actor& actor, Taxonomy taxonomy);
     Taxonomy taxonomy() const;
+    // The same for a user (the C ABI's getters): the tree for any valid actor, since every
+    // requester picks categories from it.
+    Taxonomy taxonomy(const Actor& actor) const;
     void set_routing(const Actor& actor, RoutingRules rules);
     RoutingRules routing() const;
+    // The rules name users and groups, so a user needs manage.taxonomy to read them.
+    RoutingRules routing(const Actor& actor) const;
     // Tree changes, stamped with the engine's clock.
     void rename_category(const Actor& actor, Symbol id, std::string name);
     void move_category(const Actor& actor, Symbol id, Symbol new_parent);

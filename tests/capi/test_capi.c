@@ -935,8 +935,13 @@ static void test_taxonomy_and_routing(void) {
     CHECK(has(itsm_last_error(), "categories[0].parent: unknown category \"b\""));
     CHECK_RC(itsm_engine_set_taxonomy_json(e, "alice", tree), ITSM_OK);
     CHECK_RC(itsm_engine_taxonomy_json(e, "alice", &out), ITSM_OK);
-    CHECK(has(out, "\"id\": \"laptop\""));
+    CHECK(has(out, "\"id\":\"laptop\""));
     itsm_free(out);
+    /* any valid user may read the tree (requesters pick from it); an empty actor may not */
+    CHECK_RC(itsm_engine_taxonomy_json(e, "mallory", &out), ITSM_OK);
+    itsm_free(out);
+    CHECK_RC(itsm_engine_taxonomy_json(e, "", &out), ITSM_E_INVALID_ARGUMENT);
+    CHECK(out == NULL);
 
     CHECK_RC(itsm_engine_set_routing_json(
                  e, "alice",
@@ -952,6 +957,10 @@ static void test_taxonomy_and_routing(void) {
     CHECK_RC(itsm_engine_routing_json(e, "alice", &out), ITSM_OK);
     CHECK(has(out, "\"title_words\""));
     itsm_free(out);
+    /* the rules name users and groups: reading them needs manage.taxonomy */
+    CHECK_RC(itsm_engine_routing_json(e, "mallory", &out), ITSM_E_PERMISSION_DENIED);
+    CHECK(out == NULL);
+    CHECK_RC(itsm_engine_routing_json(e, "", &out), ITSM_E_INVALID_ARGUMENT);
 
     laptop = create(e,
                     "{\"kind\":\"incident\",\"title\":\"Urgent: battery\","
