@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "itsm/access.hpp"
 #include "itsm/directory.hpp"
 #include "itsm/engine.hpp"
 #include "itsm/memory_store.hpp"
@@ -130,7 +131,13 @@ void create_loop(benchmark::State& state, bool rules, itsm::AssignMode assign) {
     auto clock = std::make_shared<itsm::ManualClock>(itsm::parse_instant("2026-03-02T09:00:00Z"));
     itsm::Engine engine(std::make_shared<itsm::InMemoryStore>(), clock);
     itsm::Actor admin{"admin"};
-    engine.set_directory(admin, make_directory());
+    // admin creates under a real access policy, so each create pays its access checks.
+    auto directory = make_directory();
+    directory.add_user({"admin", "", true});
+    engine.set_directory(itsm::Actor::system(), directory);
+    engine.set_access(itsm::Actor::system(), itsm::AccessPolicy::from_json(R"({
+        "segments": [{"id": "global"}], "roles": [{"preset": "administrator"}],
+        "grants": [{"user": "admin", "role": "administrator", "segment": "*"}]})"));
     engine.set_taxonomy(admin, make_taxonomy());
     if (rules) engine.set_routing(admin, make_rules(assign));
     itsm::NewTicket in = last_rule_ticket();

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "itsm/access.hpp"
 #include "itsm/engine.hpp"
 #include "itsm/memory_store.hpp"
 #include "itsm/workflow.hpp"
@@ -82,7 +83,15 @@ struct Desk {
     itsm::Actor actor{"agent"};
     std::vector<TicketId> ids;
 
+    // The agent works under a real access policy, so each transition pays its access checks.
     Desk(itsm::Workflows w, std::size_t n) {
+        itsm::Actor system = itsm::Actor::system();
+        itsm::Directory people;
+        people.add_user({"agent", "", true}).add_user({"carol", "", true});
+        engine.set_directory(system, people);
+        engine.set_access(system, itsm::AccessPolicy::from_json(R"({
+            "segments": [{"id": "global"}], "roles": [{"preset": "administrator"}],
+            "grants": [{"user": "agent", "role": "administrator", "segment": "*"}]})"));
         engine.set_workflows(actor, std::move(w));
         for (std::size_t i = 0; i < n; ++i) {
             itsm::NewTicket in;

@@ -106,20 +106,30 @@ struct Engine::Impl::RelationIndex {
             if (a.decision == ApprovalDecision::pending) once(a.approver);
     }
     void add(const Ticket& t) {
-        each_user(t, [&](Symbol u) {
-            auto& ids = by_user[u];
-            auto it = std::lower_bound(ids.begin(), ids.end(), t.id);
-            if (it == ids.end() || *it != t.id) ids.insert(it, t.id);
-        });
+        each_user(t, [&](Symbol u) { insert(u, t.id); });
     }
-    void remove(const Ticket& t) {
-        each_user(t, [&](Symbol u) {
-            auto found = by_user.find(u);
-            if (found == by_user.end()) return;
-            auto& ids = found->second;
-            auto it = std::lower_bound(ids.begin(), ids.end(), t.id);
-            if (it != ids.end() && *it == t.id) ids.erase(it);
-        });
+    // Only the users whose relationship changed are touched: an ordinary update (same
+    // requester, watchers and approvers) costs nothing here, however many tickets they have.
+    void update(const Ticket& before, const Ticket& after) {
+        std::vector<Symbol> was, is;
+        each_user(before, [&](Symbol u) { was.push_back(u); });
+        each_user(after, [&](Symbol u) { is.push_back(u); });
+        for (auto u : was)
+            if (std::find(is.begin(), is.end(), u) == is.end()) erase(u, before.id);
+        for (auto u : is)
+            if (std::find(was.begin(), was.end(), u) == was.end()) insert(u, after.id);
+    }
+    void insert(Symbol u, TicketId id) {
+        auto& ids = by_user[u];
+        auto it = std::lower_bound(ids.begin(), ids.end(), id);
+        if (it == ids.end() || *it != id) ids.insert(it, id);
+    }
+    void erase(Symbol u, TicketId id) {
+        auto found = by_user.find(u);
+        if (found == by_user.end()) return;
+        auto& ids = found->second;
+        auto it = std::lower_bound(ids.begin(), ids.end(), id);
+        if (it != ids.end() && *it == id) ids.erase(it);
     }
     const std::vector<TicketId>& of(Symbol user) const {
         static const std::vector<TicketId> none;
@@ -139,8 +149,10 @@ std::vector<TicketPtr> Engine::Impl::relations_before(const Commit& c) const {
 void Engine::Impl::relations_after(const std::vector<TicketPtr>& replaced, const Commit& c) {
     if (!relations) return;
     for (std::size_t i = 0; i < c.tickets.size(); ++i) {
-        if (replaced[i]) relations->remove(*replaced[i]);
-        relations->add(*c.tickets[i].ticket);
+        if (replaced[i])
+            relations->update(*replaced[i], *c.tickets[i].ticket);
+        else
+            relations->add(*c.tickets[i].ticket);
     }
 }
 
