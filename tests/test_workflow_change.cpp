@@ -380,4 +380,14 @@ TEST_CASE("approvals: role approvers come from access control; none refuses the 
                      "no approver",
                      0) == 0);
     CHECK(d.go(t.id, "finish").state == "done");
+
+    // once frank holds change_manager on the ticket's segment, he is the step's approver
+    auto policy = d.engine.access_policy();
+    policy.add_preset_role("change_manager")
+        .add_grant({"frank", {}, "change_manager", d.engine.schema().default_segment(), true, {}});
+    d.engine.set_access(d.alice, policy);
+    Ticket u = d.create("change");
+    u = d.go(u.id, "submit");
+    CHECK(pending(u) == std::vector<Symbol>{"frank"});
+    CHECK(d.engine.approve(d.frank, u.id).approvals[0].decision == ApprovalDecision::approved);
 }
