@@ -245,10 +245,7 @@ Ticket Engine::update(const Actor& actor, TicketId id, const TicketPatch& patch)
     {
         std::unique_lock lock(impl_->mutex);
         TicketPtr current = impl_->load_readable(actor, id);
-        if (patch.expected_version && *patch.expected_version != current->version)
-            throw Error(Errc::conflict, "version",
-                        fmt::format("ticket {} is at version {}, the update was made on {}",
-                                    current->key, current->version, *patch.expected_version));
+        impl_->check_version(*current, patch.expected_version, "update");
         Instant now = impl_->clock->now();
         Ticket next = *current;
         Commit c;

@@ -111,6 +111,16 @@ struct Engine::Impl {
         return t;
     }
 
+    // A write made on a stale read is a conflict, never a lost update. `operation` names the
+    // write in the message ("update", "transition").
+    static void check_version(const Ticket& current, std::optional<std::uint64_t> expected,
+                              std::string_view operation) {
+        if (expected && *expected != current.version)
+            throw Error(Errc::conflict, "version",
+                        fmt::format("ticket {} is at version {}, the {} was made on {}",
+                                    current.key, current.version, operation, *expected));
+    }
+
     // Commits under the writer lock and queues the events for delivery.
     void commit(Commit& c) {
         auto replaced = relations_before(c);  // access control's index follows every write

@@ -614,10 +614,7 @@ Ticket Engine::transition(const Actor& actor, TicketId id, Symbol transition_id,
     {
         std::unique_lock lock(impl_->mutex);
         TicketPtr current = impl_->load_readable(actor, id);
-        if (input.expected_version && *input.expected_version != current->version)
-            throw Error(Errc::conflict, "version",
-                        fmt::format("ticket {} is at version {}, the transition was made on {}",
-                                    current->key, current->version, *input.expected_version));
+        impl_->check_version(*current, input.expected_version, "transition");
         const Workflow* wf = impl_->workflow_of(*current);
         if (!wf)
             throw Error(Errc::invalid_transition, "transition",
