@@ -53,6 +53,25 @@ json ticket_json(const Ticket& t) {
                              {"delegated_from", symbol_json(a.delegated_from)},
                              {"decided", optional_instant(a.decided)},
                              {"comment", a.comment}});
+    json clocks = json::array();
+    for (const auto& c : t.sla) {
+        json pauses = json::array();
+        for (const auto& p : c.pauses)
+            pauses.push_back({{"from", format_instant(p.from)}, {"to", optional_instant(p.to)}});
+        clocks.push_back({{"policy", c.policy.str()},
+                          {"metric", c.metric.str()},
+                          {"cycle", c.cycle},
+                          {"start", format_instant(c.start)},
+                          {"pauses", pauses},
+                          {"stopped", optional_instant(c.stopped)},
+                          {"canceled", c.canceled},
+                          {"target", c.target.count() / 1000000},
+                          {"due", optional_instant(c.due)},
+                          {"alarm", optional_instant(c.alarm)},
+                          {"state", std::string(to_string(c.state))},
+                          {"warnings_emitted", c.warnings_emitted},
+                          {"breach_emitted", c.breach_emitted}});
+    }
     return {{"id", t.id},
             {"key", t.key},
             {"kind", t.kind.str()},
@@ -85,6 +104,7 @@ json ticket_json(const Ticket& t) {
             {"resolution_notes", t.resolution_notes},
             {"close_code", symbol_json(t.close_code)},
             {"approvals", approvals},
+            {"sla", clocks},
             {"version", t.version}};
 }
 
@@ -335,9 +355,10 @@ Query query_from_json(std::string_view text) {
     json doc = r.parse(text, "(document)");
     r.object(doc, "");
     r.only(doc, "",
-           {"kinds", "states", "segments", "assignees", "groups", "requesters", "categories",
-            "tags", "priority_min", "priority_max", "created_from", "created_before",
-            "updated_from", "updated_before", "sort", "descending", "limit", "cursor"});
+           {"kinds",        "states",         "segments",     "assignees",      "groups",
+            "requesters",   "categories",     "tags",         "priority_min",   "priority_max",
+            "created_from", "created_before", "updated_from", "updated_before", "sla_breached",
+            "due_before",   "sort",           "descending",   "limit",          "cursor"});
     Query q;
     auto list = [&](const char* name, std::vector<Symbol>& out) {
         if (doc.contains(name)) out = b.symbols(doc[name], name);
@@ -363,10 +384,14 @@ Query query_from_json(std::string_view text) {
     instant("created_before", q.created_before);
     instant("updated_from", q.updated_from);
     instant("updated_before", q.updated_before);
+    instant("due_before", q.due_before);
+    if (doc.contains("sla_breached"))
+        q.sla_breached = r.boolean(doc["sla_breached"], "sla_breached");
     if (doc.contains("sort")) {
         std::string s = r.string(doc["sort"], "sort");
         auto k = sort_key_from_string(s);
-        if (!k) r.fail("sort", fmt::format("unknown sort \"{}\" (updated, created, priority)", s));
+        if (!k)
+            r.fail("sort", fmt::format("unknown sort \"{}\" (updated, created, priority, due)", s));
         q.sort = *k;
     }
     if (doc.contains("descending")) q.descending = r.boolean(doc["descending"], "descending");

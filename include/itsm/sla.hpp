@@ -108,13 +108,7 @@ class SlaPolicies {
 
 // ---- One clock -----------------------------------------------------------------------------
 
-enum class ClockState : std::uint8_t { running, paused, met, breached, canceled };
-std::string_view to_string(ClockState s) noexcept;
-
-struct PauseInterval {
-    Instant from;
-    std::optional<Instant> to;  // none: still paused
-};
+// ClockState and PauseInterval live in sla_clock.hpp (with the stored clock).
 
 struct ClockInput {
     Instant start;
@@ -142,5 +136,22 @@ struct ClockView {
 // once `now` is after its due instant. Throws Error(invalid_argument) naming the field of
 // a malformed input ("pauses[1]", "target").
 ClockView evaluate_clock(const Calendar& calendar, const ClockInput& in, Instant now);
+
+// A stored clock with its policy's settings, as a ClockInput.
+ClockInput clock_input(const SlaClock& clock, const std::vector<int>& warnings);
+
+// A stored clock evaluated at an instant (Engine::sla).
+struct SlaStatus {
+    SlaClock clock;
+    AgreementType type = AgreementType::sla;
+    std::string calendar;  // empty: wall-clock time
+    ClockView view;
+    Instant at{};  // the instant evaluated
+};
+// [{"policy", "metric", "cycle", "type", "calendar", "state", "start", "due", "stopped",
+//   "elapsed", "remaining", "wall_elapsed", "paused", "percentage", "paused_now",
+//   "pauses": [{"from", "to"}], "target", "warnings_emitted", "breach_emitted"}]:
+// durations in seconds, instants ISO-8601 UTC (docs/sla.md).
+std::string to_json(const std::vector<SlaStatus>& clocks);
 
 ITSM_END_NAMESPACE

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "itsm/sla_clock.hpp"
 #include "itsm/symbol.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
@@ -111,6 +112,7 @@ struct Ticket {
     std::string resolution_notes;
     Symbol close_code;  // how a change ended (successful, successful_with_issues, unsuccessful)
     std::uint64_t version = 0;  // 1 after creation, +1 per committed change
+    std::vector<SlaClock> sla;  // the SLA clocks, kept by the engine (docs/sla.md)
 
     const Value* custom_value(Symbol name) const noexcept {
         for (const auto& f : custom)
