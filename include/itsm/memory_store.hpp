@@ -4,7 +4,9 @@
 // already sorted:
 //   (segment, state), (segment, assignee), (segment, assignment group),
 //   (segment, category), and updated alone; plus (created, id) for created order.
-// Events live in a packed append-only log (see docs/performance.md for the sizes).
+// SLA clocks add three small ordered sets: by next alarm, by earliest running due, and the
+// breached tickets. Events live in a packed append-only log (see docs/performance.md for the
+// sizes).
 #pragma once
 
 #include <memory>
@@ -29,6 +31,8 @@ class InMemoryStore final : public Store {
     std::size_t size() const override;
     std::pair<TicketId, std::uint64_t> allocate(Symbol kind) override;
     void commit(Commit& c) override;
+    // Indexed by each ticket's next alarm (a set kept up to date by commit).
+    std::vector<TicketPtr> sla_alarms(Instant until, std::size_t limit) const override;
 
   private:
     struct Impl;

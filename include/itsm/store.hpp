@@ -26,6 +26,8 @@ enum class SortKey : std::uint8_t {
     updated,   // (updated, id)
     created,   // (created, id)
     priority,  // (priority, created, id): ascending is a work queue, highest first, oldest first
+    due,       // (no running SLA clock, earliest due, id): ascending is most urgent first, and
+               // tickets without a running clock come last
 };
 std::string_view to_string(SortKey k) noexcept;
 std::optional<SortKey> sort_key_from_string(std::string_view s) noexcept;
@@ -87,6 +89,8 @@ struct Query {
     std::optional<Instant> created_before;  // exclusive
     std::optional<Instant> updated_from;    // inclusive
     std::optional<Instant> updated_before;  // exclusive
+    std::optional<bool> sla_breached;       // true: some SLA clock breached; false: none
+    std::optional<Instant> due_before;      // some running SLA clock is due before (exclusive)
 
     SortKey sort = SortKey::updated;
     bool descending = true;
@@ -145,6 +149,11 @@ class Store {
     // Applies every write and appends every event, or nothing. Assigns Event::seq.
     // Throws Error(conflict) on a stale expected_version or a duplicate key.
     virtual void commit(Commit& c) = 0;
+
+    // Tickets whose next SLA alarm (next_alarm(ticket.sla): a warning or breach instant not
+    // yet emitted) is at or before `until`, earliest alarm first, at most `limit`. The engine's
+    // advance() calls it, so a store should index it; this default scans every ticket.
+    virtual std::vector<TicketPtr> sla_alarms(Instant until, std::size_t limit) const;
 };
 
 ITSM_END_NAMESPACE

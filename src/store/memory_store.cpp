@@ -18,6 +18,7 @@
 #include <boost/multi_index_container.hpp>
 #include <charconv>
 #include <functional>
+#include <set>
 #include <unordered_map>
 
 #include "event_log.hpp"
@@ -126,7 +127,7 @@ constexpr std::size_t max_prefixes = 64;
 bool only_filters(const Query& q, PathIndex idx) {
     bool other = !q.kinds.empty() || !q.requesters.empty() || !q.tags.empty() || q.priority_min ||
                  q.priority_max || q.created_from || q.created_before || q.updated_from ||
-                 q.updated_before;
+                 q.updated_before || q.sla_breached || q.due_before;
     if (other) return false;
     bool states = q.states.empty(), assignees = q.assignees.empty(), groups = q.groups.empty(),
          categories = q.categories.empty();
@@ -162,7 +163,8 @@ bool row_matches(const Query& q, const Row& r) {
 
 bool needs_ticket(const Query& q) {
     return q.visibility || !q.kinds.empty() || !q.requesters.empty() || !q.tags.empty() ||
-           q.priority_min || q.priority_max || q.created_from || q.created_before;
+           q.priority_min || q.priority_max || q.created_from || q.created_before ||
+           q.sla_breached || q.due_before;
 }
 
 struct KindKeys {
@@ -201,6 +203,12 @@ struct InMemoryStore::Impl {
     detail::EventLog events;
     TicketId next_id = 1;
     std::unordered_map<Symbol, std::uint64_t> next_number;
+    // SLA (store.hpp): tickets by next alarm and by earliest running due, and the breached.
+    std::set<std::pair<Instant, TicketId>> sla_alarm, sla_due;
+    std::set<TicketId> sla_breached;
+    void sla_index(const Ticket* previous, const Ticket* next);
+    bool sla_query(const Query& q, Page& page) const;
+    std::vector<const Ticket*> sla_candidates(const Query& q) const;
 
     const TicketPtr* slot(TicketId id) const {
         return id >= 1 && id <= by_id.size() && by_id[id - 1] ? &by_id[id - 1] : nullptr;
@@ -294,6 +302,7 @@ void InMemoryStore::Impl::put(const TicketPtr& next, const TicketPtr& previous) 
     }
     count(*next, +1);
     by_id[id - 1] = next;
+    sla_index(previous.get(), next.get());
 }
 
 // Segments to enumerate for a path that starts with the segment: the query's, or every
@@ -553,6 +562,7 @@ TicketPtr InMemoryStore::get_by_key(std::string_view key) const {
 constexpr std::size_t gather_limit = 20000;
 
 Page InMemoryStore::query(const Query& q) const {
+    if (Page page; impl_->sla_query(q, page)) return page;
     Path p = impl_->best_path(q);
     bool ordered_path = p.index != PathIndex::segment && p.index != PathIndex::none;
     if (q.sort == SortKey::updated && ordered_path) return impl_->ordered_scan(q, p);
@@ -562,6 +572,12 @@ Page InMemoryStore::query(const Query& q) const {
 }
 
 std::size_t InMemoryStore::count(const Query& q) const {
+    if (q.due_before || q.sla_breached.value_or(false)) {
+        std::size_t n = 0;
+        for (const Ticket* t : impl_->sla_candidates(q))
+            n += q.matches(*t);
+        return n;
+    }
     Path p = impl_->best_path(q);
     if (p.exact) return p.estimate;
     std::size_t n = 0;
@@ -646,12 +662,116 @@ void InMemoryStore::commit(Commit& c) {
                 auto& idx = m.rows.get<by_updated>();
                 idx.erase(idx.find(boost::make_tuple(now->updated, now->id)));
                 m.count(*now, -1);
+                m.sla_index(now.get(), nullptr);
                 m.remove_key(*now);
                 m.by_id[now->id - 1] = nullptr;
             }
         }
         throw;
     }
+}
+
+// ---- SLA indexes ----------------------------------------------------------------------------
+
+void InMemoryStore::Impl::sla_index(const Ticket* previous, const Ticket* next) {
+    if ((!previous || previous->sla.empty()) && (!next || next->sla.empty())) return;
+    auto keys = [](const Ticket* t) {
+        struct Keys {
+            std::optional<Instant> alarm, due;
+            bool breached = false;
+        } k;
+        if (t) k = {next_alarm(t->sla), earliest_due(t->sla), any_breached(t->sla)};
+        return k;
+    };
+    auto before = keys(previous), after = keys(next);
+    TicketId id = next ? next->id : previous->id;
+    if (before.alarm) sla_alarm.erase({*before.alarm, id});
+    if (before.due) sla_due.erase({*before.due, id});
+    if (before.breached) sla_breached.erase(id);
+    if (after.alarm) sla_alarm.insert({*after.alarm, id});
+    if (after.due) sla_due.insert({*after.due, id});
+    if (after.breached) sla_breached.insert(id);
+}
+
+// The tickets an SLA filter can match, straight off its index.
+std::vector<const Ticket*> InMemoryStore::Impl::sla_candidates(const Query& q) const {
+    std::vector<const Ticket*> out;
+    if (q.due_before) {
+        auto end = sla_due.lower_bound({*q.due_before, 0});
+        for (auto it = sla_due.begin(); it != end; ++it)
+            out.push_back(by_id[it->second - 1].get());
+    } else if (q.sla_breached.value_or(false)) {
+        for (TicketId id : sla_breached)
+            out.push_back(by_id[id - 1].get());
+    }
+    return out;
+}
+
+// Queries that an SLA index serves: a due_before or breached filter (its candidates are
+// gathered and sorted), and the ascending sort by due (walked in index order, then the
+// tickets without a running clock). Returns false for every other query.
+bool InMemoryStore::Impl::sla_query(const Query& q, Page& page) const {
+    bool filtered = q.due_before || q.sla_breached.value_or(false);
+    if (!filtered && q.sort != SortKey::due) return false;
+    std::optional<SortPosition> after;
+    if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
+    if (!filtered && q.descending) {
+        page = gather_and_sort(q, best_path(q));
+        return true;
+    }
+    std::vector<std::pair<SortPosition, const TicketPtr*>> hits;
+    auto finish = [&](bool more) {
+        for (const auto& h : hits)
+            page.tickets.push_back(*h.second);
+        if (more) page.next_cursor = encode_cursor(q.sort, q.descending, hits.back().first);
+    };
+    if (filtered) {
+        for (const Ticket* t : sla_candidates(q)) {
+            if (!q.matches(*t)) continue;
+            auto pos = sort_position(*t, q.sort);
+            if (after_cursor(pos, after, q.descending)) hits.emplace_back(pos, &by_id[t->id - 1]);
+        }
+        auto order = [&](const auto& a, const auto& b) {
+            return q.descending ? a.first > b.first : a.first < b.first;
+        };
+        std::size_t keep = std::min(hits.size(), q.limit + 1);
+        std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep),
+                          hits.end(), order);
+        hits.resize(keep);
+        bool more = hits.size() > q.limit;
+        if (more) hits.pop_back();
+        finish(more);
+        return true;
+    }
+    // Ascending by due: the index first, then the tickets without a running clock by id.
+    if (!after || std::get<0>(*after) == 0) {
+        auto it = after ? sla_due.upper_bound(
+                              {instant_from_micros(std::get<1>(*after)), std::get<2>(*after)})
+                        : sla_due.begin();
+        for (; it != sla_due.end(); ++it) {
+            const TicketPtr& t = by_id[it->second - 1];
+            if (!q.matches(*t)) continue;
+            if (hits.size() == q.limit) return finish(true), true;
+            hits.emplace_back(sort_position(*t, q.sort), &t);
+        }
+    }
+    TicketId from = after && std::get<0>(*after) == 1 ? std::get<2>(*after) + 1 : 1;
+    for (TicketId id = from; id <= by_id.size(); ++id) {
+        const TicketPtr& t = by_id[id - 1];
+        if (!t || earliest_due(t->sla) || !q.matches(*t)) continue;
+        if (hits.size() == q.limit) return finish(true), true;
+        hits.emplace_back(sort_position(*t, q.sort), &t);
+    }
+    finish(false);
+    return true;
+}
+
+std::vector<TicketPtr> InMemoryStore::sla_alarms(Instant until, std::size_t limit) const {
+    std::vector<TicketPtr> out;
+    for (auto it = impl_->sla_alarm.begin();
+         it != impl_->sla_alarm.end() && it->first <= until && out.size() < limit; ++it)
+        out.push_back(impl_->by_id[it->second - 1]);
+    return out;
 }
 
 ITSM_END_NAMESPACE

@@ -25,6 +25,8 @@ std::string_view to_string(SortKey k) noexcept {
             return "created";
         case SortKey::priority:
             return "priority";
+        case SortKey::due:
+            return "due";
     }
     return "updated";
 }
@@ -33,6 +35,7 @@ std::optional<SortKey> sort_key_from_string(std::string_view s) noexcept {
     if (s == "updated") return SortKey::updated;
     if (s == "created") return SortKey::created;
     if (s == "priority") return SortKey::priority;
+    if (s == "due") return SortKey::due;
     return std::nullopt;
 }
 
@@ -44,6 +47,10 @@ SortPosition sort_position(const Ticket& t, SortKey key) noexcept {
             return {to_micros(t.created), 0, t.id};
         case SortKey::priority:
             return {t.priority, to_micros(t.created), t.id};
+        case SortKey::due: {
+            auto due = earliest_due(t.sla);
+            return {due ? 0 : 1, due ? to_micros(*due) : 0, t.id};
+        }
     }
     return {0, 0, t.id};
 }
@@ -112,6 +119,11 @@ bool Query::matches(const Ticket& t) const noexcept {
     if (created_before && t.created >= *created_before) return false;
     if (updated_from && t.updated < *updated_from) return false;
     if (updated_before && t.updated >= *updated_before) return false;
+    if (sla_breached && any_breached(t.sla) != *sla_breached) return false;
+    if (due_before) {
+        auto due = earliest_due(t.sla);
+        if (!due || *due >= *due_before) return false;
+    }
     return true;
 }
 
@@ -149,6 +161,29 @@ void validate_query(const Query& q) {
     if (q.priority_min && q.priority_max && *q.priority_min > *q.priority_max)
         throw Error(Errc::invalid_argument, "priority_min", "is greater than priority_max");
     if (!q.cursor.empty()) decode_cursor(q.cursor, q.sort, q.descending);
+}
+
+std::vector<TicketPtr> Store::sla_alarms(Instant until, std::size_t limit) const {
+    std::vector<std::pair<Instant, TicketPtr>> hits;
+    Query q;
+    q.sort = SortKey::created;
+    q.descending = false;
+    q.limit = 1000;
+    for (;;) {
+        Page page = query(q);
+        for (auto& t : page.tickets)
+            if (auto alarm = next_alarm(t->sla); alarm && *alarm <= until)
+                hits.emplace_back(*alarm, std::move(t));
+        if (page.next_cursor.empty()) break;
+        q.cursor = std::move(page.next_cursor);
+    }
+    std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+        return std::make_pair(a.first, a.second->id) < std::make_pair(b.first, b.second->id);
+    });
+    std::vector<TicketPtr> out;
+    for (std::size_t i = 0; i < hits.size() && i < limit; ++i)
+        out.push_back(std::move(hits[i].second));
+    return out;
 }
 
 ITSM_END_NAMESPACE
