@@ -102,7 +102,7 @@ Ticket Engine::create(const Actor& actor, const NewTicket& in) {
         impl_->route_new(t, now, c.events);
         c.tickets.push_back({std::make_shared<const Ticket>(t), 0});
         impl_->commit(c);
-        result = std::move(t);
+        result = impl_->sla ? *c.tickets.front().ticket : std::move(t);  // with its clocks
     }
     impl_->deliver();
     return result;

@@ -123,7 +123,8 @@ struct Engine::Impl {
 
     // Commits under the writer lock and queues the events for delivery.
     void commit(Commit& c) {
-        auto replaced = relations_before(c);  // access control's index follows every write
+        if (sla && !sla_internal) sla_commit(c);  // the clocks move with the ticket
+        auto replaced = relations_before(c);      // access control's index follows every write
         store->commit(c);
         relations_after(replaced, c);
         if (observer_count.load(std::memory_order_acquire) == 0) return;
@@ -132,6 +133,12 @@ struct Engine::Impl {
     }
 
     void deliver();
+    // The ticket as `c` wrote it (the SLA hook may have replaced the copy an operation built).
+    static const Ticket& written(const Commit& c, TicketId id) {
+        for (const auto& w : c.tickets)
+            if (w.ticket->id == id) return *w.ticket;
+        throw Error(Errc::internal, fmt::format("ticket {} is not in the commit", id));
+    }
     Event field_event(const Ticket& t, Instant at, Symbol actor, Symbol field, Value old_value,
                       Value new_value, std::string note = {}) const {
         Event e = make_event(t.id, at, actor, EventType::field_changed);
@@ -149,6 +156,20 @@ struct Engine::Impl {
     void route_new(Ticket& t, Instant now, std::vector<Event>& events);
     void after_patch(const Ticket& before, Ticket& t, Instant now, std::vector<Event>& events);
     void check_link(const Ticket& from, LinkType type, const Ticket& to) const;
+    // The category's ancestors, nearest first (empty without a taxonomy).
+    std::vector<Symbol> category_ancestors(Symbol category) const;
+
+    // SLA (engine_sla.cpp). `sla` is null while no policy is set, so that commit() pays one
+    // test when SLAs are unused.
+    std::shared_ptr<const CalendarSet> calendars;
+    std::shared_ptr<const SlaPolicies> sla;
+    bool sla_internal = false;  // advance's own commits already moved the clocks
+    class ClockStep;  // one ticket's clocks through one commit
+    // Starts, pauses, resumes, stops and retargets the clocks of every ticket `c` writes,
+    // appending the SLA events to it.
+    void sla_commit(Commit& c);
+    // Emits the warnings and breaches due at `now`, in crossing order; returns how many.
+    std::size_t advance_sla(Instant now);
 
     // Workflows (engine_workflow.cpp). Null until set_workflows.
     std::shared_ptr<const Workflows> workflows;

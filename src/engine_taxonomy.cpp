@@ -221,6 +221,18 @@ void Engine::set_taxonomy(const Actor& actor, Taxonomy taxonomy) {
     impl_->taxonomy_state = std::move(next);
 }
 
+std::vector<Symbol> Engine::Impl::category_ancestors(Symbol category) const {
+    std::vector<Symbol> out;
+    if (!taxonomy_state) return out;
+    const Taxonomy& tree = taxonomy_state->taxonomy;
+    for (const CategoryDef* c = tree.find(category); c && !c->parent.empty();
+         c = tree.find(c->parent)) {
+        if (out.size() > tree.categories().size()) break;  // a cycle cannot occur; be safe
+        out.push_back(c->parent);
+    }
+    return out;
+}
+
 Taxonomy Engine::taxonomy() const {
     std::shared_lock lock(impl_->mutex);
     return impl_->taxonomy_state ? impl_->taxonomy_state->taxonomy : Taxonomy{};

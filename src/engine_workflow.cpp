@@ -539,7 +539,7 @@ Ticket Engine::Impl::decide(const Actor& actor, TicketId id, ApprovalDecision de
     Commit c;
     ws.into(c);
     commit(c);
-    return *ws.get(id);
+    return written(c, id);
 }
 
 // ---- Roll-up and triggers -----------------------------------------------------------------
@@ -638,7 +638,7 @@ Ticket Engine::transition(const Actor& actor, TicketId id, Symbol transition_id,
         Commit c;
         ws.into(c);
         impl_->commit(c);
-        result = *ws.get(id);
+        result = Impl::written(c, id);
     }
     impl_->deliver();
     return result;
@@ -729,16 +729,16 @@ Ticket Engine::delegate(const Actor& actor, TicketId id, Symbol to_user, std::st
         Commit c;
         ws.into(c);
         impl_->commit(c);
-        result = t;
+        result = Impl::written(c, id);
     }
     impl_->deliver();
     return result;
 }
 
 std::size_t Engine::advance(Instant now) {
+    std::size_t ran = impl_->advance_sla(now);  // SLA alarms first, each in its own commit
     std::shared_ptr<const Workflows> wfs = workflows();
-    if (!wfs) return 0;
-    std::size_t ran = 0;
+    if (!wfs) return ran;
     for (const auto& wf : wfs->all())
         for (const auto& tr : wf.transitions) {
             if (!tr.after) continue;

@@ -16,6 +16,7 @@
 #include "itsm/event.hpp"
 #include "itsm/routing.hpp"
 #include "itsm/schema.hpp"
+#include "itsm/sla.hpp"
 #include "itsm/store.hpp"
 #include "itsm/taxonomy.hpp"
 #include "itsm/ticket.hpp"
@@ -145,13 +146,26 @@ class Engine {
     // Every transition that leaves the ticket's state, each with whether this actor may run
     // it now and, when not, the rule that refuses.
     std::vector<TransitionOption> available_transitions(const Actor& actor, TicketId id) const;
-    // Runs the timed transitions due at `now`, each once; returns how many ran.
+    // Emits the SLA warnings and breaches due at or before `now`, each once and in the order
+    // they were crossed, then runs the timed transitions due at `now`, each once; returns how
+    // many alarms and transitions ran.
     std::size_t advance(Instant now);
     // Decisions of a pending approver on the ticket's current approval step (approval.approve).
     Ticket approve(const Actor& actor, TicketId id, std::string_view comment = {});
     Ticket reject(const Actor& actor, TicketId id, std::string_view comment = {});
     // Hands the actor's pending approval to another user; recorded as delegated_from.
     Ticket delegate(const Actor& actor, TicketId id, Symbol to_user, std::string_view comment = {});
+
+    // SLA (docs/sla.md). Calendars need manage.calendars and may not drop one a policy
+    // uses; policies need manage.sla and must name known calendars (Errc::invalid_config
+    // naming "sla_policies.<id>.calendar"). Both are replaced whole. Clocks start on tickets
+    // created or changed from then on.
+    void set_calendars(const Actor& actor, CalendarSet calendars);
+    CalendarSet calendars() const;
+    void set_sla_policies(const Actor& actor, SlaPolicies policies);
+    SlaPolicies sla_policies() const;
+    // The ticket's clocks evaluated at the engine's clock (ticket.read).
+    std::vector<SlaStatus> sla(const Actor& actor, TicketId id) const;
 
     std::uint64_t subscribe(Observer observer);
     void unsubscribe(std::uint64_t subscription);
