@@ -589,6 +589,31 @@ ITSM_API int itsm_engine_advance(itsm_engine* engine, int64_t now_unix_micros, u
     });
 }
 
+// ---- SLA clocks --------------------------------------------------------------------
+
+ITSM_API int itsm_engine_set_calendars_json(itsm_engine* engine, const char* actor,
+                                            const char* calendars_json) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.set_calendars(a,
+                        itsm::CalendarSet::from_json(required(calendars_json, "calendars_json")));
+    });
+}
+
+ITSM_API int itsm_engine_set_sla_policies_json(itsm_engine* engine, const char* actor,
+                                               const char* policies_json) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        auto calendars = e.calendars();
+        e.set_sla_policies(
+            a, itsm::SlaPolicies::from_json(required(policies_json, "policies_json"), &calendars));
+    });
+}
+
+ITSM_API int itsm_ticket_sla(itsm_engine* engine, const char* actor, uint64_t id, char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        return itsm::to_json(e.sla(a, id));
+    });
+}
+
 // ---- Business calendars ------------------------------------------------------------
 
 ITSM_API int itsm_calendar_new_json(const char* config_json, const char* id, itsm_calendar** out) {

@@ -365,11 +365,41 @@ ITSM_API int itsm_ticket_reject(itsm_engine* engine, const char* actor, uint64_t
 ITSM_API int itsm_ticket_delegate(itsm_engine* engine, const char* actor, uint64_t id,
                                   const char* to_user, const char* comment, char** ticket_json_out);
 
-/* Runs the timed transitions due at `now_unix_micros` (e.g. Resolved -> Closed after the
- * configured period), each exactly once, also across restarts. *ran_out (may be NULL)
- * receives how many ran. Thread-safe.
+/* Emits the SLA warnings and breaches due at `now_unix_micros`, in the order they were
+ * crossed, then runs the timed transitions due then (e.g. Resolved -> Closed after the
+ * configured period); each exactly once, also across restarts. *ran_out (may be NULL)
+ * receives how many alarms and transitions ran. Thread-safe.
  * Errors: ITSM_E_INVALID_ARGUMENT (engine NULL, instant out of range). */
 ITSM_API int itsm_engine_advance(itsm_engine* engine, int64_t now_unix_micros, uint64_t* ran_out);
+
+/* ---- SLA clocks --------------------------------------------------------------------- */
+
+/* Replaces the engine's business calendars with the document `calendars_json`
+ * ({"calendars": {"<id>": {...}}}, docs/sla.md). Refused whole: on error nothing changes.
+ * Errors: ITSM_E_INVALID_CONFIG (the message names the JSON path, e.g.
+ * "calendars.berlin.weekly.mon[1]: overlaps weekly.mon[0]", or a calendar an SLA policy
+ * still uses), ITSM_E_PERMISSION_DENIED (manage.calendars). Thread-safe. */
+ITSM_API int itsm_engine_set_calendars_json(itsm_engine* engine, const char* actor,
+                                            const char* calendars_json);
+
+/* Replaces the engine's SLA policies with the document `policies_json`
+ * ({"sla_policies": {"<id>": {...}}}, docs/sla.md); every calendar they name must have been
+ * set with itsm_engine_set_calendars_json(). Clocks start on tickets created or changed
+ * from then on. Refused whole: on error nothing changes.
+ * Errors: ITSM_E_INVALID_CONFIG (the message names the JSON path, e.g.
+ * "sla_policies.gold.calendar: unknown calendar \"paris\""), ITSM_E_PERMISSION_DENIED
+ * (manage.sla). Thread-safe. */
+ITSM_API int itsm_engine_set_sla_policies_json(itsm_engine* engine, const char* actor,
+                                               const char* policies_json);
+
+/* The ticket's SLA clocks evaluated at the engine's clock: a JSON array of {"policy",
+ * "metric", "cycle", "type", "calendar", "state" (running, paused, met, breached,
+ * canceled), "start", "due", "stopped", "target", "elapsed", "remaining", "wall_elapsed",
+ * "paused" (durations in seconds; elapsed is business time), "percentage", "paused_now",
+ * "pauses": [{"from", "to"}], "warnings_emitted", "breach_emitted", "at"}. *out is owned;
+ * itsm_free. Errors: ITSM_E_NOT_FOUND (also for a ticket the actor may not read).
+ * Thread-safe. */
+ITSM_API int itsm_ticket_sla(itsm_engine* engine, const char* actor, uint64_t id, char** out);
 
 /* ---- Business calendars ------------------------------------------------------------- */
 

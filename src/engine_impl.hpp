@@ -164,7 +164,7 @@ struct Engine::Impl {
     std::shared_ptr<const CalendarSet> calendars;
     std::shared_ptr<const SlaPolicies> sla;
     bool sla_internal = false;  // advance's own commits already moved the clocks
-    class ClockStep;  // one ticket's clocks through one commit
+    class ClockStep;            // one ticket's clocks through one commit
     // Starts, pauses, resumes, stops and retargets the clocks of every ticket `c` writes,
     // appending the SLA events to it.
     void sla_commit(Commit& c);

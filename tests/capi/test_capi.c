@@ -1128,6 +1128,78 @@ static void test_workflows(void) {
     itsm_engine_close(e);
 }
 
+static void test_sla(void) {
+    itsm_engine* e = NULL;
+    char* out = NULL;
+    uint64_t id, ran = 0;
+    const char* calendars =
+        "{\"calendars\":{\"office\":{\"time_zone\":\"UTC\",\"weekly\":{"
+        "\"mon\":[[\"09:00\",\"17:00\"]],\"tue\":[[\"09:00\",\"17:00\"]]}}}}";
+    const char* policies =
+        "{\"sla_policies\":{\"gold\":{\"calendar\":\"office\",\"applies_when\":{\"kinds\":"
+        "[\"incident\"]},\"metrics\":{\"resolution\":{\"targets\":{\"2\":\"PT8H\"}}}}}}";
+
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK); /* Monday 08:00 UTC */
+    admit(e);
+    if (!e) return;
+    CHECK_RC(itsm_engine_load_itil_workflows(e, "alice"), ITSM_OK);
+
+    /* refused configuration names the JSON path and changes nothing */
+    CHECK_RC(itsm_engine_set_sla_policies_json(e, "alice", policies), ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "sla_policies.gold.calendar: unknown calendar \"office\""));
+    CHECK_RC(itsm_engine_set_calendars_json(
+                 e, "alice", "{\"calendars\":{\"office\":{\"weekly\":{\"mon\":[[\"9\"]]}}}}"),
+             ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "calendars.office.weekly.mon[0]"));
+    CHECK_RC(itsm_engine_set_calendars_json(e, "alice", NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_set_sla_policies_json(NULL, "alice", policies), ITSM_E_INVALID_ARGUMENT);
+
+    CHECK_RC(itsm_engine_set_calendars_json(e, "alice", calendars), ITSM_OK);
+    CHECK_RC(itsm_engine_set_sla_policies_json(e, "alice", policies), ITSM_OK);
+    id = create(e, "{\"kind\":\"incident\",\"title\":\"VPN drops\",\"priority\":2}");
+
+    /* the clock runs from 09:00 (the office opens) for 8 hours */
+    CHECK_RC(itsm_engine_advance_clock(e, 4 * 3600 * SECOND), ITSM_OK); /* 12:00 */
+    CHECK_RC(itsm_ticket_sla(e, "alice", id, &out), ITSM_OK);
+    CHECK(has(out, "\"policy\":\"gold\""));
+    CHECK(has(out, "\"metric\":\"resolution\""));
+    CHECK(has(out, "\"due\":\"2026-03-02T17:00:00Z\""));
+    CHECK(has(out, "\"state\":\"running\""));
+    CHECK(number_of(out, "elapsed") == 3 * 3600);
+    CHECK(number_of(out, "remaining") == 5 * 3600);
+    itsm_free(out);
+    CHECK_RC(itsm_ticket_sla(e, "alice", 999, &out), ITSM_E_NOT_FOUND);
+    CHECK(out == NULL);
+
+    /* queries: due before an instant, sorted by due; breached */
+    CHECK_RC(itsm_ticket_query(e, "alice",
+                               "{\"due_before\":\"2026-03-02T18:00:00Z\","
+                               "\"sort\":\"due\",\"descending\":false}",
+                               &out),
+             ITSM_OK);
+    CHECK(number_of(out, "total") == 1);
+    itsm_free(out);
+    CHECK_RC(itsm_ticket_query(e, "alice", "{\"sla_breached\":true}", &out), ITSM_OK);
+    CHECK(number_of(out, "total") == 0);
+    itsm_free(out);
+    CHECK_RC(itsm_ticket_query(e, "alice", "{\"sla_breached\":1}", &out), ITSM_E_INVALID_ARGUMENT);
+
+    /* warnings at 13:00 and 15:00, the breach after 17:00: each once */
+    CHECK_RC(itsm_engine_advance(e, T0 + 10 * 3600 * SECOND, &ran), ITSM_OK); /* 18:00 */
+    CHECK(ran == 3);
+    CHECK_RC(itsm_engine_advance(e, T0 + 10 * 3600 * SECOND, &ran), ITSM_OK);
+    CHECK(ran == 0);
+    CHECK_RC(itsm_ticket_query(e, "alice", "{\"sla_breached\":true}", &out), ITSM_OK);
+    CHECK(number_of(out, "total") == 1);
+    itsm_free(out);
+    CHECK_RC(itsm_ticket_history(e, "alice", id, &out), ITSM_OK);
+    CHECK(count_of(out, "\"type\":\"sla\"") == 4);
+    CHECK(has(out, "\"text\":\"breached\""));
+    itsm_free(out);
+
+    itsm_engine_close(e);
+}
+
 int main(void) {
     test_version();
     test_open_close();
@@ -1143,6 +1215,7 @@ int main(void) {
     test_access();
     test_workflows();
     test_calendar();
+    test_sla();
 #ifdef HAVE_PTHREADS
     test_threads();
 #endif
