@@ -364,7 +364,8 @@ namespace Itsm
             return Ticket.FromJson(Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_delegate(e, a, id, to, c, out r)));
         }
 
-        /// <summary>Runs the timed transitions due at `now`, each once, as the system; returns
+        /// <summary>Emits the SLA warnings and breaches due at `now` in the order they were
+        /// crossed, then runs the timed transitions due then; each once, as the system. Returns
         /// how many ran.</summary>
         public ulong Advance(DateTimeOffset now)
         {
@@ -372,6 +373,35 @@ namespace Itsm
             ulong ran = 0;
             Check(Raw(e => NativeMethods.itsm_engine_advance(e, micros, out ran)));
             return ran;
+        }
+
+        // ---- SLA clocks
+
+        /// <summary>Replaces the business calendars ({"calendars": {...}}, docs/sla.md). Needs
+        /// manage.calendars; InvalidConfigException names the JSON path.</summary>
+        public void SetCalendars(string actor, string calendarsJson)
+        {
+            Configure(NativeMethods.itsm_engine_set_calendars_json, actor, "calendars_json", calendarsJson);
+        }
+
+        /// <summary>Replaces the SLA policies ({"sla_policies": {...}}, docs/sla.md); the
+        /// calendars they name must be set first. Needs manage.sla; InvalidConfigException
+        /// names the JSON path.</summary>
+        public void SetSlaPolicies(string actor, string policiesJson)
+        {
+            Configure(NativeMethods.itsm_engine_set_sla_policies_json, actor, "policies_json", policiesJson);
+        }
+
+        /// <summary>The ticket's SLA clocks at the engine's clock, one JSON object each
+        /// ("policy", "metric", "state", "due", "elapsed", "remaining", "percentage", ...;
+        /// durations in seconds), as parsed dictionaries.</summary>
+        public IList<IDictionary<string, object>> TicketSla(string actor, ulong id)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            string json = Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_ticket_sla(e, a, id, out r));
+            var list = new List<IDictionary<string, object>>();
+            foreach (object c in (List<object>)Json.Parse(json)) list.Add(Member.Obj(c));
+            return list;
         }
 
         // ---- Taxonomy and routing

@@ -126,5 +126,13 @@ namespace Itsm
         internal static extern int itsm_ticket_delegate(IntPtr engine, byte[] actor, ulong id, byte[] toUser, byte[] comment, out IntPtr ticketJson);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_engine_advance(IntPtr engine, long nowUnixMicros, out ulong ran);
+
+        // ---- SLA clocks
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_calendars_json(IntPtr engine, byte[] actor, byte[] calendarsJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_sla_policies_json(IntPtr engine, byte[] actor, byte[] policiesJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_ticket_sla(IntPtr engine, byte[] actor, ulong id, out IntPtr clocksJson);
     }
 }

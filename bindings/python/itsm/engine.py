@@ -393,13 +393,45 @@ class Engine:
         return ticket_from_text(text)
 
     def advance(self, now: datetime) -> int:
-        """Runs the timed transitions due at ``now`` (e.g. Resolved -> Closed five days
-        after the resolution), each once, and returns how many ran. They run as the
-        system."""
+        """Emits the SLA warnings and breaches due at ``now`` in the order they were
+        crossed, then runs the timed transitions due then (e.g. Resolved -> Closed five days
+        after the resolution); each once. Returns how many ran. They run as the system."""
         ran = ctypes.c_uint64()
         lib = self._lib
         lib.check(lib.itsm_engine_advance(self._h(), to_micros("now", now), ctypes.byref(ran)))
         return ran.value
+
+    # ---- SLA clocks ----------------------------------------------------------------------
+
+    def set_calendars(self, actor: str, calendars: Document) -> None:
+        """Replaces the business calendars with a document ``{"calendars": {...}}``
+        (docs/sla.md). Needs ``manage.calendars``. Raises :class:`~itsm.InvalidConfig`
+        naming the JSON path, or a calendar an SLA policy still uses."""
+        lib = self._lib
+        doc = _document("calendars", calendars)
+        lib.check(lib.itsm_engine_set_calendars_json(self._h(), encode_text("actor", actor), doc))
+
+    def set_sla_policies(self, actor: str, policies: Document) -> None:
+        """Replaces the SLA policies with a document ``{"sla_policies": {...}}``
+        (docs/sla.md); the calendars they name must be set first. Needs ``manage.sla``.
+        Raises :class:`~itsm.InvalidConfig` naming the JSON path."""
+        lib = self._lib
+        doc = _document("policies", policies)
+        a = encode_text("actor", actor)
+        lib.check(lib.itsm_engine_set_sla_policies_json(self._h(), a, doc))
+
+    def ticket_sla(self, actor: str, ticket_id: int) -> List[Dict[str, Any]]:
+        """The ticket's SLA clocks at the engine's clock: one dict per clock with
+        ``policy``, ``metric``, ``cycle``, ``state``, ``due``, ``elapsed``, ``remaining``,
+        ``percentage``, ``paused`` (durations in seconds, instants ISO-8601 text), as in
+        docs/sla.md. Raises :class:`~itsm.NotFound`."""
+        lib = self._lib
+        tid = check_id("ticket_id", ticket_id)
+        text = lib.text(lib.itsm_ticket_sla, self._h(), encode_text("actor", actor), tid)
+        clocks = json.loads(text)
+        if not isinstance(clocks, list):
+            raise InternalError(f"ticket_sla: expected a JSON array from libitsm, got {clocks!r}")
+        return clocks
 
     # ---- Taxonomy and routing ------------------------------------------------------------
 

@@ -235,6 +235,8 @@ class Ticket:
     resolution_notes: str = ""
     close_code: Optional[str] = None
     approvals: Tuple["Approval", ...] = ()
+    #: The SLA clocks as stored with the ticket (docs/sla.md); Engine.ticket_sla evaluates them.
+    sla: Tuple[Mapping[str, Any], ...] = ()
     extra: Mapping[str, Any] = _field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -273,6 +275,7 @@ _TICKET_CONVERTERS: Mapping[str, Callable[[Any], Any]] = {
     "watchers": tuple,
     "links": lambda links: tuple(_record(Link, x, {}) for x in links),
     "approvals": lambda items: tuple(_record(Approval, x, _APPROVAL_CONVERTERS) for x in items),
+    "sla": tuple,
     "created": parse_instant,
     "updated": parse_instant,
     "resolved": parse_instant,
