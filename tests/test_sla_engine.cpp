@@ -172,6 +172,12 @@ TEST_CASE("sla engine: a P2 incident through replies, a pause, a priority change
     CHECK(again.view.wall_elapsed == 3h + 30min);
     CHECK(again.view.due == at("2026-03-03T14:30:00Z"));
     CHECK(again.clock.cycle == 1);
+    auto view = to_json(d.engine.sla(d.alice, t.id));  // the C ABI's view (docs/sla.md)
+    for (const char* part :
+         {R"("due":"2026-03-03T14:30:00Z","elapsed":12600,"metric":"resolution","paused":91800,)",
+          R"("percentage":87.5,"policy":"gold","remaining":1800,)",
+          R"("state":"running","stopped":null,"target":14400,"type":"sla","wall_elapsed":12600,)"})
+        CHECK_MESSAGE(view.find(part) != std::string::npos, view);
 
     CHECK(d.sla_events(t.id) == std::vector<std::string>{
                                     "sla.gold.resolution started",  // metrics by id
