@@ -189,9 +189,10 @@ ITSM_API int itsm_ticket_unlink(itsm_engine* engine, const char* actor, uint64_t
 /* Runs a query, e.g. {"kinds":["incident"],"states":["new"],"limit":20}; "{}" lists every
  * ticket, most recently updated first. *page_json_out receives one page as JSON:
  * {"tickets":[...],"next_cursor":"..." or null,"total":N} (owned; itsm_free). Pass
- * next_cursor back as "cursor" (with the same filters and sort) for the next page.
- * Errors: ITSM_E_INVALID_ARGUMENT (malformed query, limit outside 1..1000, a cursor that
- * does not belong to this sort). */
+ * next_cursor back as "cursor" (with the same filters and sort) for the next page. SLA
+ * members: "sla_breached": true|false, "due_before": "<instant>", "sort": "due"
+ * (docs/sla.md). Errors: ITSM_E_INVALID_ARGUMENT (malformed query, limit outside
+ * 1..1000, a cursor that does not belong to this sort). */
 ITSM_API int itsm_ticket_query(itsm_engine* engine, const char* actor, const char* query_json,
                                char** page_json_out);
 
