@@ -457,3 +457,50 @@ TEST_CASE("sla engine: breached, due_before and the due order match a brute forc
     CHECK(parsed.due_before == cut);
     CHECK(parsed.sort == SortKey::due);
 }
+
+TEST_CASE("sla engine: on-hold reasons pause, a custom metric keeps its own triggers") {
+    SlaDesk d;
+    auto cals = d.engine.calendars();
+    d.engine.set_sla_policies(d.alice, SlaPolicies::from_json(R"({"sla_policies": {"vendor": {
+        "calendar": "office", "applies_when": {"kinds": ["incident"]},
+        "pause_on": ["on_hold:awaiting_vendor"],
+        "metrics": {"resolution": {"targets": {"2": "PT8H"}},
+                    "fix": {"start_on": ["assigned"], "stop_on": ["state_class:resolved"],
+                            "pause_on": [], "targets": {"2": "PT4H"}}}}}})",
+                                                              &cals));
+    auto t = d.incident_p(2);  // Monday 09:00
+    CHECK(t.sla.size() == 1);  // fix starts at the assignment
+    d.at_time("2026-03-02T10:00:00Z");
+    d.assign(t.id, "bob");
+    auto* fix = d.clock_of(d.get(t.id), "vendor", "fix");
+    REQUIRE(fix);
+    CHECK(fix->start == at("2026-03-02T10:00:00Z"));
+    CHECK(fix->due == at("2026-03-02T14:00:00Z"));
+    d.at_time("2026-03-02T11:00:00Z");
+    d.go(t.id, "hold", {in("hold_reason", text("awaiting_caller"))});  // not a pause reason
+    CHECK(!d.clock_of(d.get(t.id), "vendor", "resolution")->paused());
+    d.at_time("2026-03-02T12:00:00Z");
+    d.go(t.id, "resume");
+    d.at_time("2026-03-02T12:30:00Z");
+    d.go(t.id, "hold", {in("hold_reason", text("awaiting_vendor"))});
+    auto held = d.get(t.id);
+    CHECK(d.clock_of(held, "vendor", "resolution")->paused());
+    CHECK(!d.clock_of(held, "vendor", "fix")->paused());  // its own (empty) pause list
+    d.at_time("2026-03-02T13:30:00Z");
+    d.go(t.id, "resume");
+    CHECK(d.clock_of(d.get(t.id), "vendor", "resolution")->due == at("2026-03-03T10:00:00Z"));
+    d.at_time("2026-03-02T13:45:00Z");
+    d.resolve(t.id);
+    auto fixed = d.status(t.id, "vendor", "fix");
+    CHECK(fixed.view.state == ClockState::met);
+    CHECK(fixed.view.elapsed == 3h + 45min);
+    auto res = d.status(t.id, "vendor", "resolution");
+    CHECK(res.view.state == ClockState::met);
+    CHECK(res.view.elapsed == 3h + 45min);  // 4h45 of wall time, 1h of it on hold for the vendor
+    // The fix warnings (12:00 and 13:00) come with the next commit after each.
+    CHECK(d.sla_events(t.id) ==
+          std::vector<std::string>{"sla.vendor.resolution started", "sla.vendor.fix started",
+                                   "sla.vendor.fix warning", "sla.vendor.resolution paused",
+                                   "sla.vendor.fix warning", "sla.vendor.resolution resumed",
+                                   "sla.vendor.resolution stopped", "sla.vendor.fix stopped"});
+}
