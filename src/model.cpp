@@ -31,9 +31,9 @@ constexpr std::array<std::string_view, 9> link_names = {
     "caused_by", "causes",   "resolved_by_change", "resolves"};
 constexpr std::array<std::string_view, 5> field_type_names = {"text", "integer", "boolean",
                                                               "instant", "choice"};
-constexpr std::array<std::string_view, 9> event_names = {
-    "created",      "field_changed", "comment",  "work_note",     "link_added",
-    "link_removed", "state_changed", "approval", "workflow_event"};
+constexpr std::array<std::string_view, 10> event_names = {
+    "created",      "field_changed", "comment",  "work_note",      "link_added",
+    "link_removed", "state_changed", "approval", "workflow_event", "sla"};
 
 }  // namespace
 
