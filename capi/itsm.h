@@ -458,6 +458,29 @@ ITSM_API int itsm_calendar_next_opening(const itsm_calendar* calendar, int64_t a
 ITSM_API int itsm_calendar_next_closing(const itsm_calendar* calendar, int64_t at_unix_micros,
                                         int64_t* out_unix_micros);
 
+/* ---- Metrics ------------------------------------------------------------------------ */
+
+/* Service metrics over a period (docs/metrics.md), replayed from the tickets' events.
+ * `query_json`: {"from": "2026-01-01T00:00:00Z", "to": "2026-02-01T00:00:00Z", "kinds": [...],
+ * "segments": [...], "categories": [...], "groups": [...], "priorities": [1, 2],
+ * "calendar": {...}} (see docs/metrics.md). *out receives the report with its scorecard
+ * (owned; itsm_free). Needs "metrics.read"; only tickets the actor may read are counted.
+ * Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (malformed query; the message names the JSON
+ * path, e.g. "priorities[1]: expected an integer"), ITSM_E_PERMISSION_DENIED. */
+ITSM_API int itsm_metrics(itsm_engine* engine, const char* actor, const char* query_json,
+                          char** out);
+
+/* Replaces the scorecard targets with {"scorecard": {...}} (docs/metrics.md); members left
+ * out keep their defaults. Needs "manage.sla". Thread-safe. Errors: ITSM_E_INVALID_CONFIG
+ * (refused whole; the message names the JSON path, e.g. "scorecard.reopen_rate.max:
+ * expected a number between 0 and 1"), ITSM_E_PERMISSION_DENIED. */
+ITSM_API int itsm_engine_set_scorecard_json(itsm_engine* engine, const char* actor,
+                                            const char* scorecard_json);
+
+/* The scorecard targets in force as {"scorecard": {...}}. *out is owned; itsm_free. Any
+ * valid actor may read them. Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (empty actor). */
+ITSM_API int itsm_engine_scorecard_json(itsm_engine* engine, const char* actor, char** out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -171,6 +171,9 @@ struct Engine::Impl {
     // Emits the warnings and breaches due at `now`, in crossing order; returns how many.
     std::size_t advance_sla(Instant now);
 
+    // Metrics (engine_metrics.cpp): the scorecard targets; null means the defaults.
+    std::shared_ptr<const Scorecard> scorecard;
+
     // Workflows (engine_workflow.cpp). Null until set_workflows.
     std::shared_ptr<const Workflows> workflows;
     // Create: the model and initial state from the kind's workflow (throws before anything

@@ -14,6 +14,7 @@
 #include "itsm/access.hpp"
 #include "itsm/directory.hpp"
 #include "itsm/event.hpp"
+#include "itsm/metrics.hpp"
 #include "itsm/routing.hpp"
 #include "itsm/schema.hpp"
 #include "itsm/sla.hpp"
@@ -166,6 +167,13 @@ class Engine {
     SlaPolicies sla_policies() const;
     // The ticket's clocks evaluated at the engine's clock (ticket.read).
     std::vector<SlaStatus> sla(const Actor& actor, TicketId id) const;
+    // Service metrics over a period (docs/metrics.md), replayed from the events. Needs
+    // metrics.read; counts only the tickets the actor may read. Errc::invalid_argument for a
+    // malformed query.
+    MetricsReport metrics(const Actor& actor, const MetricsQuery& query) const;
+    // The targets reports are scored against (manage.sla to change; the defaults until set).
+    void set_scorecard(const Actor& actor, Scorecard scorecard);
+    Scorecard scorecard() const;
 
     std::uint64_t subscribe(Observer observer);
     void unsubscribe(std::uint64_t subscription);

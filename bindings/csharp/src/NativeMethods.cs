@@ -134,5 +134,12 @@ namespace Itsm
         internal static extern int itsm_engine_set_sla_policies_json(IntPtr engine, byte[] actor, byte[] policiesJson);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_ticket_sla(IntPtr engine, byte[] actor, ulong id, out IntPtr clocksJson);
+        // ---- Metrics
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_metrics(IntPtr engine, byte[] actor, byte[] queryJson, out IntPtr reportJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_scorecard_json(IntPtr engine, byte[] actor, byte[] scorecardJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_scorecard_json(IntPtr engine, byte[] actor, out IntPtr scorecardJson);
     }
 }

@@ -89,6 +89,10 @@ SIGNATURES: Mapping[str, Tuple[Any, Tuple[Any, ...]]] = {
     "itsm_engine_set_calendars_json": (c_int, (ENGINE, c_char_p, c_char_p)),
     "itsm_engine_set_sla_policies_json": (c_int, (ENGINE, c_char_p, c_char_p)),
     "itsm_ticket_sla": (c_int, (ENGINE, c_char_p, c_uint64, OUT)),
+    # Metrics
+    "itsm_metrics": (c_int, (ENGINE, c_char_p, c_char_p, OUT)),
+    "itsm_engine_set_scorecard_json": (c_int, (ENGINE, c_char_p, c_char_p)),
+    "itsm_engine_scorecard_json": (c_int, (ENGINE, c_char_p, OUT)),
 }
 
 #: The file names libitsm has on each platform, tried in this order.
