@@ -38,6 +38,19 @@ SortPosition sort_position(const Ticket& t, SortKey key) noexcept;
 // "hardware" (categories are dot-separated ids).
 bool category_within(Symbol category, Symbol within) noexcept;
 
+// Which tickets count as open work, compiled by the engine from its workflows: a ticket
+// whose (kind, model, state) a workflow defines is open when the state's class is new,
+// active or pending; any other ticket when it is neither resolved nor closed.
+struct OpenStates {
+    struct Entry {
+        Symbol kind, model, state;
+        bool open;
+    };
+    std::vector<Entry> entries;  // sorted by (kind, model, state), unique
+    void add(Symbol kind, Symbol model, Symbol state, bool open);  // keeps the order
+    bool is_open(const Ticket& t) const noexcept;
+};
+
 // Which tickets an actor may read, filled in by the engine from access control (callers'
 // values are replaced): a ticket is visible when one segment clause or one relationship
 // clause holds.
@@ -45,7 +58,9 @@ struct VisibleSegment {
     Symbol segment;
     std::vector<Symbol> kinds;       // empty: any kind
     std::vector<Symbol> categories;  // empty: any; else category_within one of them
-    bool open_only = false;          // neither resolved nor closed
+    bool categories_exact = false;   // the categories are a whole subtree: plain membership
+    bool open_only = false;          // open work: open_states->is_open, else no stamps
+    std::shared_ptr<const OpenStates> open_states;
     bool allows(const Ticket& t) const noexcept;
 };
 struct Visibility {
