@@ -151,8 +151,10 @@ void AccessControl::Compiled::set_visibility(Symbol id, User& u) const {
     for (int k = 0; k < 4; ++k) {
         auto only = std::make_shared<Visibility>(*whole);
         only->branch = k;
+        only->finish();
         u.visibility[static_cast<std::size_t>(k) + 1] = std::move(only);
     }
+    whole->finish();
     u.visibility[0] = std::move(whole);
 }
 
@@ -425,6 +427,7 @@ std::shared_ptr<const Visibility> AccessControl::visibility(Symbol user, int bra
     if (it != c_->users.end()) return it->second.visibility[static_cast<std::size_t>(branch + 1)];
     auto v = c_->make_visibility(user, nullptr);
     v->branch = branch;
+    v->finish();
     return v;
 }
 

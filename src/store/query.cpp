@@ -99,6 +99,39 @@ bool VisibleSegment::allows(const Ticket& t) const noexcept {
     return open_states ? open_states->is_open(t) : !t.resolved && !t.closed;
 }
 
+bool VisibleSegment::allows(const RowFields& f) const noexcept {
+    if (f.segment != segment) return false;
+    if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), f.kind) == kinds.end())
+        return false;
+    if (categories.empty()) return true;
+    return categories_exact
+               ? std::find(categories.begin(), categories.end(), f.category) != categories.end()
+               : std::any_of(categories.begin(), categories.end(),
+                             [&](Symbol c) { return category_within(f.category, c); });
+}
+
+void Visibility::finish() noexcept {
+    bool personal = requester || watcher || approver;
+    by_fields = std::none_of(segments.begin(), segments.end(),
+                             [](const VisibleSegment& s) { return s.open_only; }) &&
+                (!personal || (branch >= 0 && branch <= 2));
+}
+
+bool Visibility::allows(const RowFields& f) const noexcept {
+    int c = -1;
+    if (std::any_of(segments.begin(), segments.end(),
+                    [&](const VisibleSegment& s) { return s.allows(f); }))
+        c = 0;
+    else if (user.empty())
+        c = -1;
+    else if (!f.group.empty() && std::find(groups.begin(), groups.end(), f.group) != groups.end())
+        c = 1;
+    else if (assignee && f.assignee == user)
+        c = 2;
+    // clause 3 needs the ticket: decided_by_fields() is false when it could hold
+    return c >= 0 && (branch < 0 || c == branch);
+}
+
 int Visibility::first_clause(const Ticket& t) const noexcept {
     for (const auto& s : segments)
         if (s.allows(t)) return 0;
