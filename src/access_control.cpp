@@ -372,6 +372,16 @@ ReadGroups AccessControl::readable_groups(Symbol user, const Ticket& ticket) con
     return g;
 }
 
+ReadGroups AccessControl::segment_groups(Symbol user, Symbol segment) const noexcept {
+    ReadGroups g = 0;
+    auto uit = c_->users.find(user);
+    auto sit = c_->segment_index.find(segment);
+    if (uit == c_->users.end() || sit == c_->segment_index.end() || sit->second == 0) return g;
+    for (const auto& e : uit->second.by_segment[sit->second])
+        if (e.when->empty()) g |= e.reads;
+    return g;
+}
+
 Explanation AccessControl::explain(Symbol user, const Ticket* ticket,
                                    std::string_view permission) const {
     Explanation x;
