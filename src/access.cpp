@@ -24,6 +24,10 @@ constexpr std::array<std::string_view, 17> fixed_permissions = {
     "manage.taxonomy", "manage.workflows", "manage.calendars", "manage.sla",
     "manage.grants"};
 
+// The field groups a ticket view can omit: "ticket.read.<group>" (docs/access.md).
+constexpr std::array<std::string_view, read_group_count> read_group_names = {
+    "custom", "approvals", "resolution", "watchers"};
+
 constexpr std::array<std::string_view, 12> field_groups = {
     "title",    "description", "impact",  "urgency", "priority", "channel",
     "category", "requester",   "segment", "tags",    "watchers", "custom"};
@@ -55,12 +59,16 @@ Perms with(Perms base, std::initializer_list<std::string_view> more) {
 // Reading one's own tickets comes from the requester relationship, not from a role.
 const std::vector<std::pair<std::string, Perms>>& presets() {
     static const std::vector<std::pair<std::string, Perms>> all = [] {
-        Perms work = {"ticket.create",   "ticket.read",    "ticket.update",
-                      "ticket.link",     "comment.public", "comment.work_note",
-                      "work_notes.read", "history.read",   "transition.*"};
+        // Staff who work tickets read every field group.
+        Perms fields = {"ticket.read", "ticket.read.custom", "ticket.read.approvals",
+                        "ticket.read.resolution", "ticket.read.watchers"};
+        Perms work =
+            with(fields, {"ticket.create", "ticket.update", "ticket.link", "comment.public",
+                          "comment.work_note", "work_notes.read", "history.read", "transition.*"});
         Perms manager = with(work, {"ticket.assign", "metrics.read"});
-        Perms admin(fixed_permissions.begin(), fixed_permissions.end());
-        admin.emplace_back("transition.*");
+        Perms admin = with(fields, {"transition.*"});
+        for (auto p : fixed_permissions)
+            if (p != "ticket.read") admin.emplace_back(p);
         return std::vector<std::pair<std::string, Perms>>{
             {"requester", {"ticket.create"}},
             {"service_desk_agent", with(work, {"ticket.assign"})},
@@ -68,17 +76,19 @@ const std::vector<std::pair<std::string, Perms>>& presets() {
             {"incident_manager", manager},
             {"problem_manager", manager},
             {"change_manager", with(manager, {"approval.approve"})},
-            {"cab_member",
-             {"ticket.read", "comment.public", "comment.work_note", "work_notes.read",
-              "history.read", "approval.approve"}},
+            {"cab_member", with(fields, {"comment.public", "comment.work_note", "work_notes.read",
+                                         "history.read", "approval.approve"})},
             {"configuration_manager",
-             {"ticket.read", "ticket.link", "comment.work_note", "work_notes.read",
-              "history.read"}},
+             with(fields, {"ticket.link", "comment.work_note", "work_notes.read", "history.read"})},
+            // Harvests resolutions for articles: no internal custom data, approvals or
+            // watch lists.
             {"knowledge_manager",
-             {"ticket.read", "comment.public", "history.read", "manage.taxonomy"}},
+             {"ticket.read", "ticket.read.resolution", "comment.public", "history.read",
+              "manage.taxonomy"}},
             {"service_level_manager",
-             {"ticket.read", "history.read", "metrics.read", "manage.calendars", "manage.sla"}},
-            {"auditor", {"ticket.read", "work_notes.read", "history.read", "metrics.read"}},
+             {"ticket.read", "ticket.read.resolution", "history.read", "metrics.read",
+              "manage.calendars", "manage.sla"}},
+            {"auditor", with(fields, {"work_notes.read", "history.read", "metrics.read"})},
             {"administrator", admin},
         };
     }();
@@ -105,7 +115,11 @@ bool is_valid_permission(std::string_view name) noexcept {
     if (std::find(fixed_permissions.begin(), fixed_permissions.end(), name) !=
         fixed_permissions.end())
         return true;
-    constexpr std::string_view transition = "transition.", update = "ticket.update.";
+    constexpr std::string_view transition = "transition.", update = "ticket.update.",
+                               read = "ticket.read.";
+    if (name.substr(0, read.size()) == read)
+        return std::find(read_group_names.begin(), read_group_names.end(),
+                         name.substr(read.size())) != read_group_names.end();
     if (name.substr(0, transition.size()) == transition) {
         auto id = name.substr(transition.size());
         return !id.empty() && id.find_first_of(" \t\n") == std::string_view::npos;
@@ -121,15 +135,51 @@ std::string_view field_group(std::string_view field) noexcept {
     return field;
 }
 
+std::string_view to_string(ReadGroup g) noexcept {
+    auto i = static_cast<std::size_t>(g);
+    return i < read_group_names.size() ? read_group_names[i] : "";
+}
+
+std::optional<ReadGroup> read_group_of_field(std::string_view field) noexcept {
+    if (field.substr(0, 7) == "custom.") return ReadGroup::custom;
+    if (field == "approval" || field == "approval.approver") return ReadGroup::approvals;
+    if (field == "resolution_code" || field == "resolution_notes" || field == "close_code" ||
+        field == "hold_reason")
+        return ReadGroup::resolution;
+    if (field == "watchers") return ReadGroup::watchers;
+    return std::nullopt;
+}
+
+Ticket trimmed(const Ticket& t, ReadGroups readable) {
+    Ticket out = t;
+    if (!(readable & bit(ReadGroup::custom))) out.custom.clear();
+    if (!(readable & bit(ReadGroup::approvals))) out.approvals.clear();
+    if (!(readable & bit(ReadGroup::resolution))) {
+        out.hold_reason = {};
+        out.resolution_code = {};
+        out.resolution_notes.clear();
+        out.close_code = {};
+    }
+    if (!(readable & bit(ReadGroup::watchers))) out.watchers.clear();
+    return out;
+}
+
 std::vector<std::vector<std::string>> AccessPolicy::default_relationships() {
-    // Order: requester, watcher, assignee, group_member, approver.
+    // Order: requester, watcher, assignee, group_member, approver. A requester follows their
+    // request's approvals, resolution and watch list but not its internal custom fields; a
+    // watcher sees the resolution only; an approver sees the approvals and the custom fields
+    // (cost, justification) they decide on.
     return {
-        {"ticket.read", "comment.public"},
-        {"ticket.read", "comment.public"},
-        {"ticket.read", "ticket.update", "comment.public", "comment.work_note", "work_notes.read",
+        {"ticket.read", "ticket.read.approvals", "ticket.read.resolution", "ticket.read.watchers",
+         "comment.public"},
+        {"ticket.read", "ticket.read.resolution", "comment.public"},
+        {"ticket.read", "ticket.read.custom", "ticket.read.approvals", "ticket.read.resolution",
+         "ticket.read.watchers", "ticket.update", "comment.public", "comment.work_note",
+         "work_notes.read", "history.read"},
+        {"ticket.read", "ticket.read.custom", "ticket.read.approvals", "ticket.read.resolution",
+         "ticket.read.watchers", "comment.public", "comment.work_note", "work_notes.read",
          "history.read"},
-        {"ticket.read", "comment.public", "comment.work_note", "work_notes.read", "history.read"},
-        {"ticket.read", "approval.approve"},
+        {"ticket.read", "ticket.read.custom", "ticket.read.approvals", "approval.approve"},
     };
 }
 

@@ -9,6 +9,7 @@
 
 #include "itsm/access.hpp"
 #include "itsm/error.hpp"
+#include "itsm/taxonomy.hpp"
 
 ITSM_BEGIN_NAMESPACE
 
@@ -35,22 +36,56 @@ class Bits {
     std::vector<std::uint64_t> words_;
 };
 
+// A grant's conditions as compiled against the engine's context: categories expanded into
+// their subtrees (sorted, for a binary search) when there is a taxonomy, open_only decided
+// by the workflows' state classes when there are workflows.
+struct Conditions {
+    std::vector<Symbol> kinds;
+    std::vector<Symbol> categories;
+    bool exact = false;  // categories is a whole set of subtrees
+    bool open_only = false;
+    std::shared_ptr<const OpenStates> open_states;
+
+    bool empty() const noexcept { return kinds.empty() && categories.empty() && !open_only; }
+    bool hold(const Ticket& t) const noexcept {
+        if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), t.kind) == kinds.end())
+            return false;
+        if (!categories.empty()) {
+            bool in = exact ? std::binary_search(categories.begin(), categories.end(), t.category)
+                            : std::any_of(categories.begin(), categories.end(),
+                                          [&](Symbol c) { return category_within(t.category, c); });
+            if (!in) return false;
+        }
+        if (!open_only) return true;
+        return open_states ? open_states->is_open(t) : !t.resolved && !t.closed;
+    }
+};
+
+Conditions compile_conditions(const GrantConditions& c, const AccessContext& context) {
+    Conditions out{c.kinds, c.categories, false, c.open_only, nullptr};
+    if (c.open_only) out.open_states = context.open_states;
+    if (context.taxonomy && !c.categories.empty()) {
+        out.exact = true;
+        out.categories.clear();
+        for (Symbol cat : c.categories) {
+            auto below = context.taxonomy->subtree(cat);
+            if (below.empty()) below.push_back(cat);  // not in the tree: the id itself
+            out.categories.insert(out.categories.end(), below.begin(), below.end());
+        }
+        std::sort(out.categories.begin(), out.categories.end());
+        out.categories.erase(std::unique(out.categories.begin(), out.categories.end()),
+                             out.categories.end());
+    }
+    return out;
+}
+
 // One grant as it applies to one user on one segment.
 struct Effective {
     const Bits* bits;
-    const GrantConditions* when;
+    const Conditions* when;
     int grant;
+    ReadGroups reads;  // the field groups the grant's role may read
 };
-
-bool conditions_hold(const GrantConditions& c, const Ticket& t) noexcept {
-    if (!c.kinds.empty() && std::find(c.kinds.begin(), c.kinds.end(), t.kind) == c.kinds.end())
-        return false;
-    if (!c.categories.empty() &&
-        std::none_of(c.categories.begin(), c.categories.end(),
-                     [&](Symbol cat) { return category_within(t.category, cat); }))
-        return false;
-    return !c.open_only || (!t.resolved && !t.closed);
-}
 
 }  // namespace
 
@@ -62,7 +97,10 @@ struct AccessControl::Compiled {
     std::vector<Symbol> segment_ids;
     std::vector<std::vector<std::uint32_t>> reach;  // segments a recursive grant on i covers
     std::vector<Bits> role_bits;                    // by role position in the policy
+    std::vector<ReadGroups> role_reads;             // the same, as field groups
     std::array<Bits, relationship_count> relationship_bits;
+    std::array<ReadGroups, relationship_count> relationship_reads{};
+    std::vector<Conditions> conditions;  // by grant position in the policy
 
     struct User {
         std::vector<std::vector<Effective>> by_segment;  // index: segment index
@@ -81,7 +119,8 @@ struct AccessControl::Compiled {
     }
     void compile_permissions(const AccessPolicy& p);
     void compile_segments(const AccessPolicy& p);
-    void compile_users(const AccessPolicy& p, const Directory& directory);
+    void compile_users(const AccessPolicy& p, const Directory& directory,
+                       const AccessContext& context);
     bool related(Relationship r, Symbol user, const User* u, const Ticket& t) const noexcept;
     std::shared_ptr<Visibility> make_visibility(Symbol user, const User* u) const;
     void set_visibility(Symbol id, User& u) const;
@@ -112,8 +151,10 @@ void AccessControl::Compiled::set_visibility(Symbol id, User& u) const {
     for (int k = 0; k < 4; ++k) {
         auto only = std::make_shared<Visibility>(*whole);
         only->branch = k;
+        only->finish();
         u.visibility[static_cast<std::size_t>(k) + 1] = std::move(only);
     }
+    whole->finish();
     u.visibility[0] = std::move(whole);
 }
 
@@ -131,7 +172,7 @@ std::shared_ptr<Visibility> AccessControl::Compiled::make_visibility(Symbol user
     if (u && reads(Relationship::group_member)) v->groups = u->groups;
     if (!u) return v;
     for (std::size_t s = 1; s < u->by_segment.size(); ++s) {
-        std::vector<const GrantConditions*> conds;
+        std::vector<const Conditions*> conds;
         bool unconditional = false;
         for (const auto& e : u->by_segment[s]) {
             if (!e.bits->has(read)) continue;
@@ -139,11 +180,12 @@ std::shared_ptr<Visibility> AccessControl::Compiled::make_visibility(Symbol user
             conds.push_back(e.when);
         }
         if (unconditional) {
-            v->segments.push_back({segment_ids[s], {}, {}, false});
+            v->segments.push_back({segment_ids[s], {}, {}, false, false, nullptr});
             continue;
         }
         for (const auto* c : conds)
-            v->segments.push_back({segment_ids[s], c->kinds, c->categories, c->open_only});
+            v->segments.push_back(
+                {segment_ids[s], c->kinds, c->categories, c->exact, c->open_only, c->open_states});
     }
     return v;
 }
@@ -171,11 +213,24 @@ void AccessControl::Compiled::compile_permissions(const AccessPolicy& p) {
                 if (name.rfind("transition.", 0) == 0) b.set(id);
         return b;
     };
-    for (const auto& role : p.roles())
+    auto reads_of = [&](const std::vector<std::string>& names) {
+        ReadGroups g = 0;
+        for (std::size_t i = 0; i < read_group_count; ++i) {
+            std::string name = fmt::format("ticket.read.{}", to_string(static_cast<ReadGroup>(i)));
+            if (std::find(names.begin(), names.end(), name) != names.end())
+                g |= bit(static_cast<ReadGroup>(i));
+        }
+        return g;
+    };
+    for (const auto& role : p.roles()) {
         role_bits.push_back(bits_of(role.permissions));
-    for (int r = 1; r <= relationship_count; ++r)
-        relationship_bits[static_cast<std::size_t>(r) - 1] =
-            bits_of(p.relationship(static_cast<Relationship>(r)));
+        role_reads.push_back(reads_of(role.permissions));
+    }
+    for (int r = 1; r <= relationship_count; ++r) {
+        const auto& names = p.relationship(static_cast<Relationship>(r));
+        relationship_bits[static_cast<std::size_t>(r) - 1] = bits_of(names);
+        relationship_reads[static_cast<std::size_t>(r) - 1] = reads_of(names);
+    }
 }
 
 // Segments: the root is 0, declared ones follow in order (parents before children). A
@@ -206,7 +261,8 @@ void AccessControl::Compiled::compile_segments(const AccessPolicy& p) {
 
 // Users: everyone in the directory and everyone named by a grant, each with the grants that
 // apply to them on every segment (groups expanded) and their visibility clause.
-void AccessControl::Compiled::compile_users(const AccessPolicy& p, const Directory& directory) {
+void AccessControl::Compiled::compile_users(const AccessPolicy& p, const Directory& directory,
+                                            const AccessContext& context) {
     std::unordered_map<Symbol, std::vector<Symbol>> groups_of, members;
     for (const auto& g : directory.groups()) {
         members[g.id] = g.members;
@@ -225,10 +281,13 @@ void AccessControl::Compiled::compile_users(const AccessPolicy& p, const Directo
     for (const auto& u : directory.users())
         entry(u.id);
     const auto& grants = p.grants();
+    conditions.reserve(grants.size());  // Effective points into it
+    for (const auto& g : grants)
+        conditions.push_back(compile_conditions(g.when, context));
     for (std::size_t gi = 0; gi < grants.size(); ++gi) {
         const auto& g = grants[gi];
         auto role = static_cast<std::size_t>(p.role(g.role) - p.roles().data());
-        Effective e{&role_bits[role], &g.when, static_cast<int>(gi)};
+        Effective e{&role_bits[role], &conditions[gi], static_cast<int>(gi), role_reads[role]};
         auto seg = segment_index.at(g.segment);
         std::vector<std::uint32_t> covered = g.recursive ? reach[seg] : std::vector{seg};
         for (auto user : g.user.empty() ? members[g.group] : std::vector{g.user}) {
@@ -241,11 +300,12 @@ void AccessControl::Compiled::compile_users(const AccessPolicy& p, const Directo
         set_visibility(id, user);
 }
 
-AccessControl::AccessControl(AccessPolicy policy, const Directory& directory)
+AccessControl::AccessControl(AccessPolicy policy, const Directory& directory,
+                             const AccessContext& context)
     : policy_(std::move(policy)), c_(std::make_unique<Compiled>()) {
     c_->compile_permissions(policy_);
     c_->compile_segments(policy_);
-    c_->compile_users(policy_, directory);
+    c_->compile_users(policy_, directory, context);
 }
 
 AccessControl::~AccessControl() = default;
@@ -279,7 +339,7 @@ Decision AccessControl::decide(Symbol user, const Ticket* ticket,
         auto sit = c_->segment_index.find(ticket->segment);
         if (sit != c_->segment_index.end() && sit->second != 0)
             for (const auto& e : u->by_segment[sit->second])
-                if (e.bits->has(permission) && conditions_hold(*e.when, *ticket))
+                if (e.bits->has(permission) && e.when->hold(*ticket))
                     return {true, false, e.grant, Relationship::none};
     }
     for (int r = 1; r <= relationship_count; ++r) {
@@ -289,6 +349,37 @@ Decision AccessControl::decide(Symbol user, const Ticket* ticket,
             return {true, false, -1, rel};
     }
     return d;
+}
+
+ReadGroups AccessControl::readable_groups(Symbol user, const Ticket& ticket) const noexcept {
+    ReadGroups g = 0;
+    auto uit = c_->users.find(user);
+    const Compiled::User* u = uit == c_->users.end() ? nullptr : &uit->second;
+    if (u) {
+        auto sit = c_->segment_index.find(ticket.segment);
+        if (sit != c_->segment_index.end() && sit->second != 0)
+            for (const auto& e : u->by_segment[sit->second]) {
+                if ((g | e.reads) == g || !e.when->hold(ticket)) continue;
+                g |= e.reads;
+                if (g == all_read_groups) return g;
+            }
+    }
+    for (int r = 1; r <= relationship_count; ++r) {
+        ReadGroups more = c_->relationship_reads[static_cast<std::size_t>(r) - 1];
+        if ((g | more) != g && c_->related(static_cast<Relationship>(r), user, u, ticket))
+            g |= more;
+    }
+    return g;
+}
+
+ReadGroups AccessControl::segment_groups(Symbol user, Symbol segment) const noexcept {
+    ReadGroups g = 0;
+    auto uit = c_->users.find(user);
+    auto sit = c_->segment_index.find(segment);
+    if (uit == c_->users.end() || sit == c_->segment_index.end() || sit->second == 0) return g;
+    for (const auto& e : uit->second.by_segment[sit->second])
+        if (e.when->empty()) g |= e.reads;
+    return g;
 }
 
 Explanation AccessControl::explain(Symbol user, const Ticket* ticket,
@@ -346,6 +437,7 @@ std::shared_ptr<const Visibility> AccessControl::visibility(Symbol user, int bra
     if (it != c_->users.end()) return it->second.visibility[static_cast<std::size_t>(branch + 1)];
     auto v = c_->make_visibility(user, nullptr);
     v->branch = branch;
+    v->finish();
     return v;
 }
 

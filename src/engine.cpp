@@ -102,7 +102,9 @@ Ticket Engine::create(const Actor& actor, const NewTicket& in) {
         impl_->route_new(t, now, c.events);
         c.tickets.push_back({std::make_shared<const Ticket>(t), 0});
         impl_->commit(c);
-        result = impl_->sla ? *c.tickets.front().ticket : std::move(t);  // with its clocks
+        // The stored copy carries the SLA clocks; a user gets the view of it they may read.
+        const TicketPtr& stored = c.tickets.front().ticket;
+        result = actor.is_system() && !impl_->sla ? std::move(t) : *impl_->view(actor, stored);
     }
     impl_->deliver();
     return result;
@@ -115,7 +117,7 @@ Ticket Engine::get(const Actor& actor, TicketId id) const {
 TicketPtr Engine::get_shared(const Actor& actor, TicketId id) const {
     check_actor(actor.user);
     std::shared_lock lock(impl_->mutex);
-    return impl_->load_readable(actor, id);
+    return impl_->view(actor, impl_->load_readable(actor, id));
 }
 
 Ticket Engine::get_by_key(const Actor& actor, std::string_view key) const {
@@ -125,6 +127,7 @@ Ticket Engine::get_by_key(const Actor& actor, std::string_view key) const {
         std::shared_lock lock(impl_->mutex);
         t = impl_->store->get_by_key(key);
         if (t && !impl_->may(actor, t.get(), "ticket.read")) t = nullptr;  // as if absent
+        if (t) t = impl_->view(actor, std::move(t));
     }
     if (!t) throw Error(Errc::not_found, "key", fmt::format("no ticket {}", key));
     return *t;
@@ -250,7 +253,7 @@ Ticket Engine::update(const Actor& actor, TicketId id, const TicketPatch& patch)
         Ticket next = *current;
         Commit c;
         impl_->apply_patch(next, patch, now, actor.user, c.events);
-        if (c.events.empty()) return *current;
+        if (c.events.empty()) return *impl_->view(actor, current);
         // The caller's own changes need the caller's rights; what routing then changes is
         // configuration acting, attributed to its rules.
         impl_->authorize_changes(actor, *current, next, c.events);
@@ -260,7 +263,7 @@ Ticket Engine::update(const Actor& actor, TicketId id, const TicketPatch& patch)
         c.tickets.push_back({std::make_shared<const Ticket>(next), current->version});
         impl_->requester_activity(actor.user, c, now);
         impl_->commit(c);
-        result = *c.tickets.front().ticket;
+        result = *impl_->view(actor, c.tickets.front().ticket, current.get());
     }
     impl_->deliver();
     return result;

@@ -7,6 +7,8 @@
 
 #include "engine_impl.hpp"
 #include "itsm/access.hpp"
+#include "itsm/taxonomy.hpp"
+#include "itsm/workflow.hpp"
 #include "validate.hpp"
 
 ITSM_BEGIN_NAMESPACE
@@ -29,6 +31,43 @@ TicketPtr Engine::Impl::load_readable(const Actor& actor, TicketId id,
     if (!t || !may(actor, t.get(), "ticket.read"))
         throw Error(Errc::not_found, std::string(what), fmt::format("no ticket {}", id));
     return t;
+}
+
+namespace {
+
+// Whether some link points at a ticket the actor may not read.
+template <class Impl>
+bool hides_links(const Impl& impl, const Actor& actor, const Ticket& t) {
+    for (const auto& l : t.links) {
+        auto other = impl.store->get(l.other);
+        if (!other || !impl.may(actor, other.get(), "ticket.read")) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+TicketPtr Engine::Impl::view(const Actor& actor, TicketPtr t, const Ticket* rights) const {
+    if (actor.is_system() || !access) return t;
+    ReadGroups groups = access->readable_groups(actor.user, rights ? *rights : *t);
+    bool links = !t->links.empty() && hides_links(*this, actor, *t);
+    if (groups == all_read_groups && !links) return t;
+    auto out = std::make_shared<Ticket>(trimmed(*t, groups));
+    // A link to a ticket the actor cannot see would reveal that it exists.
+    if (links)
+        out->links.erase(std::remove_if(out->links.begin(), out->links.end(),
+                                        [&](const Link& l) {
+                                            auto other = store->get(l.other);
+                                            return !other ||
+                                                   !may(actor, other.get(), "ticket.read");
+                                        }),
+                         out->links.end());
+    return out;
+}
+
+Ticket Engine::Impl::view_of(const Actor& actor, const Ticket& t, const Ticket* rights) const {
+    if (actor.is_system() || !access) return t;
+    return *view(actor, std::make_shared<const Ticket>(t), rights);
 }
 
 void Engine::Impl::authorize_create(const Actor& actor, const Ticket& t) const {
@@ -68,10 +107,23 @@ std::vector<Event> Engine::Impl::readable_events(const Actor& actor, TicketId id
     TicketPtr t = load_readable(actor, id);
     if (whole_history) authorize(actor, t.get(), "history.read");
     auto events = store->history(id);
-    if (!may(actor, t.get(), "work_notes.read"))
-        events.erase(std::remove_if(events.begin(), events.end(),
-                                    [](const Event& e) { return e.type == EventType::work_note; }),
-                     events.end());
+    bool notes = may(actor, t.get(), "work_notes.read");
+    ReadGroups groups =
+        actor.is_system() ? all_read_groups : access->readable_groups(actor.user, *t);
+    // The changes of a field group the actor may not read are as hidden as its value.
+    auto hidden = [&](const Event& e) {
+        if (e.type == EventType::work_note) return !notes;
+        if (e.type == EventType::approval) return !(groups & bit(ReadGroup::approvals));
+        if ((e.type == EventType::link_added || e.type == EventType::link_removed) && e.link &&
+            !actor.is_system()) {
+            auto other = store->get(e.link->other);
+            return !other || !may(actor, other.get(), "ticket.read");
+        }
+        if (e.type != EventType::field_changed) return false;
+        auto g = read_group_of_field(e.field.view());
+        return g && !(groups & bit(*g));
+    };
+    events.erase(std::remove_if(events.begin(), events.end(), hidden), events.end());
     return events;
 }
 
@@ -228,6 +280,24 @@ Engine::Impl::Branches Engine::Impl::branches(const Actor& actor, const Query& q
 }
 
 Page Engine::Impl::visible_query(const Actor& actor, const Query& q, std::size_t* total) const {
+    Page page = merged_query(actor, q, total);
+    if (actor.is_system()) return page;
+    // Segments where an unconditional grant reads every group: their tickets need no
+    // decision of their own (most pages of staff touch a few such segments).
+    std::vector<std::pair<Symbol, bool>> whole;
+    auto reads_all = [&](Symbol segment) {
+        for (const auto& [s, all] : whole)
+            if (s == segment) return all;
+        bool all = access->segment_groups(actor.user, segment) == all_read_groups;
+        whole.emplace_back(segment, all);
+        return all;
+    };
+    for (auto& t : page.tickets)
+        if (!t->links.empty() || !reads_all(t->segment)) t = view(actor, std::move(t));
+    return page;
+}
+
+Page Engine::Impl::merged_query(const Actor& actor, const Query& q, std::size_t* total) const {
     Branches b = branches(actor, q);
     if (b.single) {
         if (total) *total = store->count(b.store_queries.front());
@@ -276,9 +346,42 @@ std::size_t Engine::Impl::visible_count(const Actor& actor, const Query& q) cons
     return visible_count(branches(actor, q));
 }
 
+namespace {
+
+// Which (kind, model, state) the workflows call open: the same answer as Impl::is_open, for
+// grant conditions and for the store (which cannot see workflows).
+std::shared_ptr<const OpenStates> open_states_of(const Workflows* workflows) {
+    if (!workflows || workflows->empty()) return nullptr;
+    auto out = std::make_shared<OpenStates>();
+    for (const auto& wf : workflows->all()) {
+        auto add_under = [&](Symbol model) {
+            if (workflows->for_kind(wf.kind, model) != &wf) return;  // another one serves it
+            for (const auto& st : wf.states)
+                out->add(wf.kind, model, st.id, itsm::is_open(st.cls));
+        };
+        add_under(wf.model);
+        if (!wf.model.empty()) add_under(Symbol{});  // the kind's default, for no model
+    }
+    return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const AccessControl> Engine::Impl::compile_access(AccessPolicy policy,
+                                                                  const Directory& d) const {
+    AccessContext context;
+    context.taxonomy = current_taxonomy();
+    context.open_states = open_states_of(workflows.get());
+    return std::make_shared<AccessControl>(std::move(policy), d, context);
+}
+
+void Engine::Impl::recompile_access() {
+    if (access) access = compile_access(access->policy(), directory);
+}
+
 void Engine::Impl::replace_directory(Directory d) {
     std::shared_ptr<const AccessControl> compiled;
-    if (access) compiled = std::make_shared<AccessControl>(access->policy(), d);
+    if (access) compiled = compile_access(access->policy(), d);
     directory = std::move(d);
     if (compiled) access = std::move(compiled);
 }
@@ -288,7 +391,7 @@ void Engine::set_access(const Actor& actor, AccessPolicy policy) {
     std::unique_lock lock(impl_->mutex);
     impl_->authorize(actor, nullptr, "manage.grants");
     policy.check_principals(impl_->directory);
-    auto compiled = std::make_shared<AccessControl>(std::move(policy), impl_->directory);
+    auto compiled = impl_->compile_access(std::move(policy), impl_->directory);
     if (!impl_->relations) {
         auto index = std::make_shared<Impl::RelationIndex>();
         each_ticket(*impl_->store, [&](const Ticket& t) { index->add(t); });

@@ -71,6 +71,17 @@ struct Engine::Impl {
     // A ticket the actor may not read is reported exactly as an absent one.
     TicketPtr load_readable(const Actor& actor, TicketId id,
                             std::string_view what = "ticket") const;
+    // What the actor sees of a ticket: the ticket itself when every field group is readable
+    // and every linked ticket visible, else a trimmed copy (docs/access.md). The field
+    // groups are those readable on `rights` when given: the result of a change shows what
+    // the actor could read when acting (an approver who delegates still sees the approvals).
+    TicketPtr view(const Actor& actor, TicketPtr t, const Ticket* rights = nullptr) const;
+    Ticket view_of(const Actor& actor, const Ticket& t, const Ticket* rights = nullptr) const;
+    // Recompiles the access policy against the directory, taxonomy and workflows in force
+    // (after any of them changes).
+    void recompile_access();
+    std::shared_ptr<const AccessControl> compile_access(AccessPolicy policy,
+                                                        const Directory& d) const;
     // create: the segment is declared and the actor holds ticket.create on the new ticket.
     void authorize_create(const Actor& actor, const Ticket& t) const;
     // update: each changed field's permission on `before`; ticket.create on `after` when
@@ -85,6 +96,7 @@ struct Engine::Impl {
     // Engine::query and Engine::count under access control: a visibility with relationship
     // clauses runs as disjoint branches, each planned on an index, merged by sort position.
     Page visible_query(const Actor& actor, const Query& q, std::size_t* total) const;
+    Page merged_query(const Actor& actor, const Query& q, std::size_t* total) const;
     std::size_t visible_count(const Actor& actor, const Query& q) const;
     struct Branches;
     Branches branches(const Actor& actor, const Query& q) const;
@@ -153,6 +165,7 @@ struct Engine::Impl {
     // Taxonomy and routing (engine_taxonomy.cpp); null until either is configured.
     std::shared_ptr<TaxonomyState> taxonomy_state;
     void check_new_category(const Ticket& t) const;
+    const Taxonomy* current_taxonomy() const noexcept;  // null when none or empty
     void route_new(Ticket& t, Instant now, std::vector<Event>& events);
     void after_patch(const Ticket& before, Ticket& t, Instant now, std::vector<Event>& events);
     void check_link(const Ticket& from, LinkType type, const Ticket& to) const;

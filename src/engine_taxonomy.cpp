@@ -219,6 +219,12 @@ void Engine::set_taxonomy(const Actor& actor, Taxonomy taxonomy) {
     next->plan = compile(next->rules, taxonomy);
     next->taxonomy = std::move(taxonomy);
     impl_->taxonomy_state = std::move(next);
+    impl_->recompile_access();  // grant conditions cover category subtrees
+}
+
+const Taxonomy* Engine::Impl::current_taxonomy() const noexcept {
+    return taxonomy_state && !taxonomy_state->taxonomy.empty() ? &taxonomy_state->taxonomy
+                                                               : nullptr;
 }
 
 std::vector<Symbol> Engine::Impl::category_ancestors(Symbol category) const {
@@ -286,6 +292,7 @@ void change_tree(Impl& impl, const Actor& actor, Change&& change) {
     change(next->taxonomy);
     next->plan = compile(next->rules, next->taxonomy);
     impl.taxonomy_state = std::move(next);
+    impl.recompile_access();  // grant conditions cover category subtrees
 }
 
 }  // namespace

@@ -599,6 +599,7 @@ void Engine::set_workflows(const Actor& actor, Workflows workflows) {
     impl_->authorize(actor, nullptr, "manage.workflows");
     workflows.check(impl_->schema);
     impl_->workflows = std::make_shared<const Workflows>(std::move(workflows));
+    impl_->recompile_access();  // open_only follows the state classes
 }
 
 std::shared_ptr<const Workflows> Engine::workflows() const {
@@ -638,7 +639,7 @@ Ticket Engine::transition(const Actor& actor, TicketId id, Symbol transition_id,
         Commit c;
         ws.into(c);
         impl_->commit(c);
-        result = Impl::written(c, id);
+        result = impl_->view_of(actor, Impl::written(c, id), current.get());
     }
     impl_->deliver();
     return result;
@@ -674,7 +675,9 @@ Ticket Engine::approve(const Actor& actor, TicketId id, std::string_view comment
     Ticket result;
     {
         std::unique_lock lock(impl_->mutex);
+        TicketPtr before = impl_->store->get(id);  // the rights the approver acts with
         result = impl_->decide(actor, id, ApprovalDecision::approved, comment);
+        result = impl_->view_of(actor, result, before.get());
     }
     impl_->deliver();
     return result;
@@ -684,7 +687,9 @@ Ticket Engine::reject(const Actor& actor, TicketId id, std::string_view comment)
     Ticket result;
     {
         std::unique_lock lock(impl_->mutex);
+        TicketPtr before = impl_->store->get(id);  // the rights the approver acts with
         result = impl_->decide(actor, id, ApprovalDecision::rejected, comment);
+        result = impl_->view_of(actor, result, before.get());
     }
     impl_->deliver();
     return result;
@@ -729,7 +734,7 @@ Ticket Engine::delegate(const Actor& actor, TicketId id, Symbol to_user, std::st
         Commit c;
         ws.into(c);
         impl_->commit(c);
-        result = Impl::written(c, id);
+        result = impl_->view_of(actor, Impl::written(c, id), current.get());
     }
     impl_->deliver();
     return result;

@@ -43,9 +43,10 @@ struct RoleDef {
 // Optional restrictions of a grant; every one given must hold.
 struct GrantConditions {
     std::vector<Symbol> kinds;  // the ticket's kind is one of them
-    std::vector<Symbol>
-        categories;          // the category is one of them or below one ("a.b" is below "a")
-    bool open_only = false;  // the ticket is neither resolved nor closed
+    // The category is one of them or below one: in the engine's taxonomy when it has one,
+    // else by dotted ids ("a.b" is below "a").
+    std::vector<Symbol> categories;
+    bool open_only = false;  // the ticket counts as open work (OpenStates)
     bool empty() const noexcept { return kinds.empty() && categories.empty() && !open_only; }
 };
 
@@ -114,6 +115,34 @@ class AccessPolicy {
     static std::vector<std::vector<std::string>> default_relationships();
 };
 
+// The field groups a reader of a ticket may be refused, each read with
+// "ticket.read.<group>" on top of "ticket.read" (docs/access.md lists their fields). A view
+// of a ticket omits the groups the actor may not read.
+enum class ReadGroup : std::uint8_t { custom, approvals, resolution, watchers };
+inline constexpr std::size_t read_group_count = 4;
+using ReadGroups = std::uint8_t;  // one bit per ReadGroup
+inline constexpr ReadGroups all_read_groups = (1U << read_group_count) - 1;
+inline constexpr ReadGroups bit(ReadGroup g) noexcept {
+    return static_cast<ReadGroups>(1U << static_cast<unsigned>(g));
+}
+std::string_view to_string(ReadGroup g) noexcept;  // "custom", ...
+// The group an event's field belongs to ("custom.cost" -> custom, "resolution_code" ->
+// resolution, "approval" -> approvals); nullopt for fields every reader sees.
+std::optional<ReadGroup> read_group_of_field(std::string_view field) noexcept;
+// The ticket without the fields of the groups missing from `readable`.
+Ticket trimmed(const Ticket& t, ReadGroups readable);
+
+class Taxonomy;
+
+// What the engine knows besides the directory and compiles into the decisions.
+struct AccessContext {
+    // With a taxonomy, a grant's category condition covers the category's subtree in the
+    // tree; without one, the dotted-id rule (category_within).
+    const Taxonomy* taxonomy = nullptr;
+    // With it, open_only follows the workflow state classes; without, the stamps.
+    std::shared_ptr<const OpenStates> open_states;
+};
+
 // Whether a permission name is in the vocabulary (fixed names, "transition.<id>",
 // "ticket.update.<field group>").
 bool is_valid_permission(std::string_view name) noexcept;
@@ -145,7 +174,8 @@ class AccessControl {
     using PermissionId = std::uint16_t;
     static constexpr PermissionId no_permission = 0xFFFF;
 
-    AccessControl(AccessPolicy policy, const Directory& directory);
+    AccessControl(AccessPolicy policy, const Directory& directory,
+                  const AccessContext& context = {});
     ~AccessControl();
     AccessControl(const AccessControl&) = delete;
     AccessControl& operator=(const AccessControl&) = delete;
@@ -162,6 +192,12 @@ class AccessControl {
     Decision decide(Symbol user, const Ticket* ticket, std::string_view permission) const noexcept {
         return decide(user, ticket, permission_id(permission));
     }
+    // The field groups `user` may read on `ticket` (grants whose conditions hold on it, and
+    // relationships), whether or not the user may read the ticket at all.
+    ReadGroups readable_groups(Symbol user, const Ticket& ticket) const noexcept;
+    // The groups `user` may read on every ticket of `segment`, from unconditional grants
+    // (a lower bound of readable_groups; lets a page skip the per-ticket decision).
+    ReadGroups segment_groups(Symbol user, Symbol segment) const noexcept;
     // A name outside the vocabulary is denied, with a reason that says so.
     Explanation explain(Symbol user, const Ticket* ticket, std::string_view permission) const;
 

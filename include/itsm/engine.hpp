@@ -73,7 +73,8 @@ class Engine {
     Ticket create(const Actor& actor, const NewTicket& input);
     Ticket get(const Actor& actor, TicketId id) const;  // Errc::not_found when absent
     // The stored ticket itself, shared and immutable: no copy, so the fastest read. It stays
-    // valid after later changes, which store new copies.
+    // valid after later changes, which store new copies. An actor who may not read every
+    // field group gets a trimmed copy instead, as from get() (docs/access.md).
     TicketPtr get_shared(const Actor& actor, TicketId id) const;
     Ticket get_by_key(const Actor& actor, std::string_view key) const;
     // A no-op patch changes nothing and writes no event.

@@ -40,6 +40,25 @@ SortPosition sort_position(const Ticket& t, SortKey key) noexcept;
 // "hardware" (categories are dot-separated ids).
 bool category_within(Symbol category, Symbol within) noexcept;
 
+// Which tickets count as open work, compiled by the engine from its workflows: a ticket
+// whose (kind, model, state) a workflow defines is open when the state's class is new,
+// active or pending; any other ticket when it is neither resolved nor closed.
+struct OpenStates {
+    struct Entry {
+        Symbol kind, model, state;
+        bool open;
+    };
+    std::vector<Entry> entries;  // sorted by (kind, model, state), unique
+    void add(Symbol kind, Symbol model, Symbol state, bool open);  // keeps the order
+    bool is_open(const Ticket& t) const noexcept;
+};
+
+// The fields of a ticket that a store's index rows usually carry: enough to decide most
+// visibility clauses without opening the ticket (see Visibility::decided_by_fields).
+struct RowFields {
+    Symbol segment, kind, category, group, assignee;
+};
+
 // Which tickets an actor may read, filled in by the engine from access control (callers'
 // values are replaced): a ticket is visible when one segment clause or one relationship
 // clause holds.
@@ -47,8 +66,12 @@ struct VisibleSegment {
     Symbol segment;
     std::vector<Symbol> kinds;       // empty: any kind
     std::vector<Symbol> categories;  // empty: any; else category_within one of them
-    bool open_only = false;          // neither resolved nor closed
+    bool categories_exact = false;   // the categories are a whole subtree: plain membership
+    bool open_only = false;          // open work: open_states->is_open, else no stamps
+    std::shared_ptr<const OpenStates> open_states;
     bool allows(const Ticket& t) const noexcept;
+    // The same on row fields; ignores open_only (callers check decided_by_fields first).
+    bool allows(const RowFields& f) const noexcept;
 };
 struct Visibility {
     std::vector<VisibleSegment> segments;
@@ -65,6 +88,13 @@ struct Visibility {
         int c = first_clause(t);
         return c >= 0 && (branch < 0 || c == branch);
     }
+    // Whether RowFields decide allows(): no open_only clause, and no requester, watcher or
+    // approver clause that could hold (they need the ticket); computed when the engine
+    // builds the visibility (finish()).
+    bool decided_by_fields() const noexcept { return by_fields; }
+    bool allows(const RowFields& f) const noexcept;
+    void finish() noexcept;
+    bool by_fields = false;
     // No relationship clause: every visible ticket lies in one of the listed segments,
     // so a store may plan with them as a segment filter.
     bool segments_only() const noexcept {

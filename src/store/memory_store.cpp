@@ -30,27 +30,37 @@ namespace {
 
 namespace bmi = boost::multi_index;
 
-// The indexed fields of a ticket, copied out of it. The ticket is owned by the id vector.
+// The indexed and most filtered fields of a ticket, copied out of it, so that index
+// comparisons and most filters (visibility included) never open the ticket. The ticket is
+// owned by the id vector.
 struct Row {
+    static constexpr int id_bits = 56;
     const Ticket* t;
-    TicketId id;
+    std::uint64_t id_priority;  // the id in the low 56 bits, the priority above
     Instant updated;
-    Symbol segment, state, assignee, group, category;
+    Symbol segment, state, assignee, group, category, kind;
 
     explicit Row(const Ticket& ticket)
         : t(&ticket),
-          id(ticket.id),
+          id_priority(ticket.id | std::uint64_t{ticket.priority} << id_bits),
           updated(ticket.updated),
           segment(ticket.segment),
           state(ticket.state),
           assignee(ticket.assignee),
           group(ticket.assignment_group),
-          category(ticket.category) {}
+          category(ticket.category),
+          kind(ticket.kind) {}
+    TicketId id() const noexcept { return id_priority & ((std::uint64_t{1} << id_bits) - 1); }
+    int priority() const noexcept { return static_cast<int>(id_priority >> id_bits); }
+    RowFields fields() const noexcept { return {segment, kind, category, group, assignee}; }
 };
 
 template <typename T, T Row::*M>
 using col = bmi::member<Row, T, M>;
-using id_col = col<TicketId, &Row::id>;
+struct id_col {
+    using result_type = TicketId;
+    TicketId operator()(const Row& r) const noexcept { return r.id(); }
+};
 using updated_col = col<Instant, &Row::updated>;
 using segment_col = col<Symbol, &Row::segment>;
 // Created order changes only at the end, where the tree's right edge is in cache, so it can
@@ -152,19 +162,24 @@ bool listed(const std::vector<Symbol>& wanted, Symbol actual) {
     return wanted.empty() || std::find(wanted.begin(), wanted.end(), actual) != wanted.end();
 }
 
-// The query's conditions on the fields a row carries; true when the ticket itself must still
-// be checked is decided separately by needs_ticket().
+// The query's conditions on the fields a row carries, visibility included when the row
+// can decide it; whether the ticket itself must still be checked is needs_ticket().
 bool row_matches(const Query& q, const Row& r) {
     return listed(q.segments, r.segment) && listed(q.states, r.state) &&
            listed(q.assignees, r.assignee) && listed(q.groups, r.group) &&
-           listed(q.categories, r.category) && (!q.updated_from || r.updated >= *q.updated_from) &&
-           (!q.updated_before || r.updated < *q.updated_before);
+           listed(q.categories, r.category) && listed(q.kinds, r.kind) &&
+           (!q.priority_min || r.priority() >= *q.priority_min) &&
+           (!q.priority_max || r.priority() <= *q.priority_max) &&
+           (!q.updated_from || r.updated >= *q.updated_from) &&
+           (!q.updated_before || r.updated < *q.updated_before) &&
+           (!q.visibility || !q.visibility->decided_by_fields() ||
+            q.visibility->allows(r.fields()));
 }
 
 bool needs_ticket(const Query& q) {
-    return q.visibility || !q.kinds.empty() || !q.requesters.empty() || !q.tags.empty() ||
-           q.priority_min || q.priority_max || q.created_from || q.created_before ||
-           q.sla_breached || q.due_before;
+    return (q.visibility && !q.visibility->decided_by_fields()) || !q.requesters.empty() ||
+           !q.tags.empty() || q.created_from || q.created_before || q.sla_breached ||
+           q.due_before;
 }
 
 struct KindKeys {
@@ -428,7 +443,7 @@ void merge_ranges(const Index& idx, const std::vector<std::pair<Symbol, Symbol>>
         }
         if (lo != hi) ranges.push_back(descending ? Range{hi, lo} : Range{lo, hi});
     }
-    auto position = [](const Row& r) { return std::make_pair(r.updated, r.id); };
+    auto position = [](const Row& r) { return std::make_pair(r.updated, r.id()); };
     while (!ranges.empty()) {
         std::size_t pick = 0;
         for (std::size_t i = 1; i < ranges.size(); ++i) {
@@ -487,7 +502,7 @@ Page InMemoryStore::Impl::ordered_scan(const Query& q, const Path& p) const {
             more = true;
             return false;
         }
-        page.tickets.push_back(by_id[r.id - 1]);
+        page.tickets.push_back(by_id[r.id() - 1]);
         return true;
     };
     switch (p.index) {
@@ -522,7 +537,7 @@ Page InMemoryStore::Impl::gather_and_sort(const Query& q, const Path& p) const {
     auto take = [&](const Row& r) {
         if (!row_matches(q, r) || !q.matches(*r.t)) return;
         auto pos = sort_position(*r.t, q.sort);
-        if (after_cursor(pos, after, q.descending)) hits.emplace_back(pos, &by_id[r.id - 1]);
+        if (after_cursor(pos, after, q.descending)) hits.emplace_back(pos, &by_id[r.id() - 1]);
     };
     if (p.index == PathIndex::none) {
         for (const auto& r : rows.get<by_updated>())

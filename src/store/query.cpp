@@ -61,15 +61,82 @@ bool category_within(Symbol category, Symbol within) noexcept {
     return !w.empty() && c.size() > w.size() && c[w.size()] == '.' && c.substr(0, w.size()) == w;
 }
 
+namespace {
+
+auto entry_key(Symbol kind, Symbol model, Symbol state) {
+    return std::make_tuple(kind, model, state);
+}
+auto entry_key(const OpenStates::Entry& e) {
+    return entry_key(e.kind, e.model, e.state);
+}
+
+}  // namespace
+
+void OpenStates::add(Symbol kind, Symbol model, Symbol state, bool open) {
+    auto key = entry_key(kind, model, state);
+    auto it = std::lower_bound(entries.begin(), entries.end(), key,
+                               [](const Entry& e, const auto& k) { return entry_key(e) < k; });
+    if (it != entries.end() && entry_key(*it) == key)
+        it->open = open;
+    else
+        entries.insert(it, Entry{kind, model, state, open});
+}
+
+bool OpenStates::is_open(const Ticket& t) const noexcept {
+    auto key = entry_key(t.kind, t.model, t.state);
+    auto it = std::lower_bound(entries.begin(), entries.end(), key,
+                               [](const Entry& e, const auto& k) { return entry_key(e) < k; });
+    if (it != entries.end() && entry_key(*it) == key) return it->open;
+    return !t.resolved && !t.closed;
+}
+
 bool VisibleSegment::allows(const Ticket& t) const noexcept {
     if (t.segment != segment) return false;
     if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), t.kind) == kinds.end())
         return false;
-    if (!categories.empty() && std::none_of(categories.begin(), categories.end(), [&](Symbol c) {
-            return category_within(t.category, c);
-        }))
+    if (!categories.empty()) {
+        bool in =
+            categories_exact
+                ? std::find(categories.begin(), categories.end(), t.category) != categories.end()
+                : std::any_of(categories.begin(), categories.end(),
+                              [&](Symbol c) { return category_within(t.category, c); });
+        if (!in) return false;
+    }
+    if (!open_only) return true;
+    return open_states ? open_states->is_open(t) : !t.resolved && !t.closed;
+}
+
+bool VisibleSegment::allows(const RowFields& f) const noexcept {
+    if (f.segment != segment) return false;
+    if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), f.kind) == kinds.end())
         return false;
-    return !open_only || (!t.resolved && !t.closed);
+    if (categories.empty()) return true;
+    return categories_exact
+               ? std::find(categories.begin(), categories.end(), f.category) != categories.end()
+               : std::any_of(categories.begin(), categories.end(),
+                             [&](Symbol c) { return category_within(f.category, c); });
+}
+
+void Visibility::finish() noexcept {
+    bool personal = requester || watcher || approver;
+    by_fields = std::none_of(segments.begin(), segments.end(),
+                             [](const VisibleSegment& s) { return s.open_only; }) &&
+                (!personal || (branch >= 0 && branch <= 2));
+}
+
+bool Visibility::allows(const RowFields& f) const noexcept {
+    int c = -1;
+    if (std::any_of(segments.begin(), segments.end(),
+                    [&](const VisibleSegment& s) { return s.allows(f); }))
+        c = 0;
+    else if (user.empty())
+        c = -1;
+    else if (!f.group.empty() && std::find(groups.begin(), groups.end(), f.group) != groups.end())
+        c = 1;
+    else if (assignee && f.assignee == user)
+        c = 2;
+    // clause 3 needs the ticket: decided_by_fields() is false when it could hold
+    return c >= 0 && (branch < 0 || c == branch);
 }
 
 int Visibility::first_clause(const Ticket& t) const noexcept {

@@ -747,9 +747,18 @@ static void test_access(void) {
     hr_id = number_of(t, "id");
     itsm_free(t);
     t = NULL;
-    CHECK_RC(itsm_ticket_create(e, "ivy", "{\"kind\":\"incident\",\"title\":\"Laptop\"}", &t),
-             ITSM_OK);
+    CHECK_RC(
+        itsm_ticket_create(
+            e, "ivy", "{\"kind\":\"incident\",\"title\":\"Laptop\",\"watchers\":[\"hank\"]}", &t),
+        ITSM_OK);
     it_id = number_of(t, "id");
+    CHECK(has(t, "\"watchers\":[\"hank\"]"));
+    itsm_free(t);
+    t = NULL;
+    /* hank reads the IT ticket as its watcher, without the watch list (ticket.read.watchers) */
+    CHECK_RC(itsm_ticket_get(e, "hank", it_id, &t), ITSM_OK);
+    CHECK(has(t, "Laptop"));
+    CHECK(has(t, "\"watchers\":[]"));
     itsm_free(t);
     t = NULL;
 
