@@ -29,6 +29,10 @@ class InMemoryStore final : public Store {
     std::size_t size() const override;
     std::pair<TicketId, std::uint64_t> allocate(Symbol kind) override;
     void commit(Commit& c) override;
+    std::optional<std::string> meta(std::string_view key) const override;
+    void set_meta(std::string_view key, std::string_view value) override;
+    void begin_batch() override;
+    void end_batch(bool keep) override;
 
   private:
     struct Impl;

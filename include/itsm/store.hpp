@@ -145,6 +145,17 @@ class Store {
     // Applies every write and appends every event, or nothing. Assigns Event::seq.
     // Throws Error(conflict) on a stale expected_version or a duplicate key.
     virtual void commit(Commit& c) = 0;
+
+    // Small named texts kept with the data, such as the configuration version it was written
+    // under (key "config_version"). Written at once, outside any batch.
+    virtual std::optional<std::string> meta(std::string_view key) const = 0;
+    virtual void set_meta(std::string_view key, std::string_view value) = 0;
+
+    // A batch makes every commit between begin_batch() and end_batch(true) one unit: a
+    // durable store writes them in one transaction; end_batch(false) takes back every one of
+    // them (allocated numbers stay used). Batches do not nest: Error(internal) otherwise.
+    virtual void begin_batch() = 0;
+    virtual void end_batch(bool keep) = 0;
 };
 
 ITSM_END_NAMESPACE
