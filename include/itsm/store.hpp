@@ -95,6 +95,10 @@ struct Query {
     std::shared_ptr<const Visibility> visibility;  // null: every ticket (set by the engine)
 
     bool matches(const Ticket& t) const noexcept;
+    // Member by member (visibility by pointer): a store compares what it did not translate
+    // into its own query language with a default Query, so a member added later is still
+    // honored through matches().
+    friend bool operator==(const Query&, const Query&) = default;
 };
 
 struct Page {
