@@ -153,6 +153,13 @@ class Engine {
     // Hands the actor's pending approval to another user; recorded as delegated_from.
     Ticket delegate(const Actor& actor, TicketId id, Symbol to_user, std::string_view comment = {});
 
+    // Runs `fn`, whose operations on this engine commit together: kept when it returns,
+    // all taken back when it throws (the exception goes on; numbers it allocated stay
+    // unused). Other threads wait until the batch ends; observers hear of its events only
+    // once it is kept. Configuration set inside a batch is not taken back. Batches do not
+    // nest (Errc::invalid_argument).
+    void batch(const std::function<void(Engine&)>& fn);
+
     std::uint64_t subscribe(Observer observer);
     void unsubscribe(std::uint64_t subscription);
 
