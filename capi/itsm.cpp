@@ -19,8 +19,8 @@
 #include "itsm/error.hpp"
 #include "itsm/json.hpp"
 #include "itsm/memory_store.hpp"
-#include "itsm/sqlite_store.hpp"
 #include "itsm/routing.hpp"
+#include "itsm/sqlite_store.hpp"
 #include "itsm/taxonomy.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
@@ -238,10 +238,9 @@ int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm
             schema_json ? itsm::Schema::from_json(schema_json) : itsm::Schema::itil();
         std::shared_ptr<const itsm::Clock> clock = manual;
         if (!clock) clock = std::make_shared<itsm::SystemClock>();
-        *out = new itsm_engine{manual,
-                               itsm::Engine(itsm::open_store(uri), std::move(clock),
-                                            std::move(schema)),
-                               new_system_token()};
+        *out = new itsm_engine{
+            manual, itsm::Engine(itsm::open_store(uri), std::move(clock), std::move(schema)),
+            new_system_token()};
     });
 }
 
