@@ -21,6 +21,7 @@
 #include "itsm/memory_store.hpp"
 #include "itsm/metrics.hpp"
 #include "itsm/routing.hpp"
+#include "itsm/sqlite_store.hpp"
 #include "itsm/taxonomy.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
@@ -225,10 +226,12 @@ itsm::Query filter_of(const char* query_json) {
 }
 
 // Opens an engine over an in-memory store: on a manual clock from `start`, if given.
-int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm_engine** out) {
+int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm_engine** out,
+                const char* uri = "memory:") {
     if (out) *out = nullptr;
     return guarded([&] {
         required(out, "out");
+        required(uri, "uri");
         std::shared_ptr<itsm::ManualClock> manual;
         if (start)
             manual = std::make_shared<itsm::ManualClock>(instant_of(*start, "start_unix_micros"));
@@ -236,10 +239,9 @@ int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm
             schema_json ? itsm::Schema::from_json(schema_json) : itsm::Schema::itil();
         std::shared_ptr<const itsm::Clock> clock = manual;
         if (!clock) clock = std::make_shared<itsm::SystemClock>();
-        *out = new itsm_engine{manual,
-                               itsm::Engine(std::make_shared<itsm::InMemoryStore>(),
-                                            std::move(clock), std::move(schema)),
-                               new_system_token()};
+        *out = new itsm_engine{
+            manual, itsm::Engine(itsm::open_store(uri), std::move(clock), std::move(schema)),
+            new_system_token()};
     });
 }
 
@@ -288,6 +290,10 @@ ITSM_API int itsm_engine_open_memory(const char* schema_json, itsm_engine** out)
 ITSM_API int itsm_engine_open_memory_at(const char* schema_json, int64_t start_unix_micros,
                                         itsm_engine** out) {
     return open_engine(schema_json, start_unix_micros, out);
+}
+
+ITSM_API int itsm_engine_open(const char* uri, const char* schema_json, itsm_engine** out) {
+    return open_engine(schema_json, std::nullopt, out, uri);
 }
 
 ITSM_API int itsm_engine_set_time(itsm_engine* engine, int64_t unix_micros) {

@@ -18,8 +18,10 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# tzdata: the IANA time zone database (TZif files) that calendars read at run time.
-BUILD_PACKAGES=(cmake make g++ pkg-config binutils libboost-dev libfmt-dev nlohmann-json3-dev tzdata)
+# tzdata: the IANA time zone database (TZif files) that calendars read at run time;
+# libsqlite3-dev: the durable store.
+BUILD_PACKAGES=(cmake make g++ pkg-config binutils libboost-dev libfmt-dev nlohmann-json3-dev tzdata
+    libsqlite3-dev)
 
 # The Python and C# bindings: Debian's Python with venv, pip, setuptools and pytest (the
 # package is installed without network access) and mypy for its type hints, and Mono's C#

@@ -26,6 +26,7 @@ thread_local const void* delivering = nullptr;
 
 void Engine::Impl::deliver() {
     if (delivering == this) return;  // the outer delivery loop will pick the events up
+    if (mutex.held_here()) return;   // inside a batch: delivered when it is kept
     if (observer_count.load(std::memory_order_acquire) == 0) {
         std::lock_guard q(queue_mutex);
         if (pending.empty()) return;

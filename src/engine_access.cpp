@@ -392,12 +392,14 @@ void Engine::set_access(const Actor& actor, AccessPolicy policy) {
     impl_->authorize(actor, nullptr, "manage.grants");
     policy.check_principals(impl_->directory);
     auto compiled = impl_->compile_access(std::move(policy), impl_->directory);
-    if (!impl_->relations) {
-        auto index = std::make_shared<Impl::RelationIndex>();
-        each_ticket(*impl_->store, [&](const Ticket& t) { index->add(t); });
-        impl_->relations = std::move(index);
-    }
+    if (!impl_->relations) impl_->rebuild_relations();
     impl_->access = std::move(compiled);
+}
+
+void Engine::Impl::rebuild_relations() {
+    auto index = std::make_shared<RelationIndex>();
+    each_ticket(*store, [&](const Ticket& t) { index->add(t); });
+    relations = std::move(index);
 }
 
 AccessPolicy Engine::access_policy() const {

@@ -12,6 +12,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,37 @@ inline Event make_event(TicketId ticket, Instant at, Symbol actor, EventType typ
     return e;
 }
 
+// The engine's readers-writer lock. The thread running Engine::batch holds it exclusively
+// for the whole batch; that thread's own lock calls inside the batch pass through.
+class EngineMutex {
+  public:
+    void lock() {
+        if (!held_here()) m_.lock();
+    }
+    void unlock() {
+        if (!held_here()) m_.unlock();
+    }
+    void lock_shared() {
+        if (!held_here()) m_.lock_shared();
+    }
+    void unlock_shared() {
+        if (!held_here()) m_.unlock_shared();
+    }
+    void hold_for_batch() {
+        m_.lock();
+        owner_.store(std::this_thread::get_id());
+    }
+    void release_batch() {
+        owner_.store(std::thread::id());
+        m_.unlock();
+    }
+    bool held_here() const noexcept { return owner_.load() == std::this_thread::get_id(); }
+
+  private:
+    std::shared_mutex m_;
+    std::atomic<std::thread::id> owner_{};
+};
+
 struct TaxonomyState;  // taxonomy, routing rules and their plan (engine_taxonomy.cpp)
 struct WorkSet;        // the tickets one workflow operation changes (engine_workflow.cpp)
 
@@ -38,7 +70,7 @@ struct Engine::Impl {
     std::shared_ptr<const Clock> clock;
     Schema schema;
     Directory directory;
-    mutable std::shared_mutex mutex;  // readers in parallel, one writer
+    mutable EngineMutex mutex;  // readers in parallel, one writer (or one batch)
 
     std::mutex observers_mutex;
     std::vector<std::pair<std::uint64_t, std::shared_ptr<Observer>>> observers;
@@ -139,6 +171,10 @@ struct Engine::Impl {
         auto replaced = relations_before(c);      // access control's index follows every write
         store->commit(c);
         relations_after(replaced, c);
+        if (batch_events) {  // delivered when the batch is kept
+            batch_events->insert(batch_events->end(), c.events.begin(), c.events.end());
+            return;
+        }
         if (observer_count.load(std::memory_order_acquire) == 0) return;
         std::lock_guard q(queue_mutex);
         pending.insert(pending.end(), c.events.begin(), c.events.end());
@@ -151,6 +187,10 @@ struct Engine::Impl {
             if (w.ticket->id == id) return *w.ticket;
         throw Error(Errc::internal, fmt::format("ticket {} is not in the commit", id));
     }
+    // Engine::batch (engine_batch.cpp): the events of the open batch, delivered when it is
+    // kept; the relationship index rebuilt from the store when it is taken back.
+    std::optional<std::vector<Event>> batch_events;
+    void rebuild_relations();
     Event field_event(const Ticket& t, Instant at, Symbol actor, Symbol field, Value old_value,
                       Value new_value, std::string note = {}) const {
         Event e = make_event(t.id, at, actor, EventType::field_changed);

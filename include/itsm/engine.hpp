@@ -175,6 +175,12 @@ class Engine {
     // The targets reports are scored against (manage.sla to change; the defaults until set).
     void set_scorecard(const Actor& actor, Scorecard scorecard);
     Scorecard scorecard() const;
+    // Runs `fn`, whose operations on this engine commit together: kept when it returns,
+    // all taken back when it throws (the exception goes on; numbers it allocated stay
+    // unused). Other threads wait until the batch ends; observers hear of its events only
+    // once it is kept. Configuration set inside a batch is not taken back. Batches do not
+    // nest (Errc::invalid_argument).
+    void batch(const std::function<void(Engine&)>& fn);
 
     std::uint64_t subscribe(Observer observer);
     void unsubscribe(std::uint64_t subscription);

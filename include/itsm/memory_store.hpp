@@ -33,6 +33,10 @@ class InMemoryStore final : public Store {
     void commit(Commit& c) override;
     // Indexed by each ticket's next alarm (a set kept up to date by commit).
     std::vector<TicketPtr> sla_alarms(Instant until, std::size_t limit) const override;
+    std::optional<std::string> meta(std::string_view key) const override;
+    void set_meta(std::string_view key, std::string_view value) override;
+    void begin_batch() override;
+    void end_batch(bool keep) override;
 
   private:
     struct Impl;

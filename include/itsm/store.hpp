@@ -129,6 +129,10 @@ struct Query {
     std::shared_ptr<const Visibility> visibility;  // null: every ticket (set by the engine)
 
     bool matches(const Ticket& t) const noexcept;
+    // Member by member (visibility by pointer): a store compares what it did not translate
+    // into its own query language with a default Query, so a member added later is still
+    // honored through matches().
+    friend bool operator==(const Query&, const Query&) = default;
 };
 
 struct Page {
@@ -184,6 +188,16 @@ class Store {
     // yet emitted) is at or before `until`, earliest alarm first, at most `limit`. The engine's
     // advance() calls it, so a store should index it; this default scans every ticket.
     virtual std::vector<TicketPtr> sla_alarms(Instant until, std::size_t limit) const;
+    // Small named texts kept with the data, such as the configuration version it was written
+    // under (key "config_version"). Written at once, outside any batch.
+    virtual std::optional<std::string> meta(std::string_view key) const = 0;
+    virtual void set_meta(std::string_view key, std::string_view value) = 0;
+
+    // A batch makes every commit between begin_batch() and end_batch(true) one unit: a
+    // durable store writes them in one transaction; end_batch(false) takes back every one of
+    // them (allocated numbers stay used). Batches do not nest: Error(internal) otherwise.
+    virtual void begin_batch() = 0;
+    virtual void end_batch(bool keep) = 0;
 };
 
 ITSM_END_NAMESPACE

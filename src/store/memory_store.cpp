@@ -234,6 +234,18 @@ struct InMemoryStore::Impl {
     void remove_key(const Ticket& t);
     void count(const Ticket& t, std::ptrdiff_t delta);
     void put(const TicketPtr& next, const TicketPtr& previous);
+    // Takes back the last `events` events and the writes `now` (each over `previous`, null
+    // for a new ticket), newest first.
+    void undo(const std::vector<TicketPtr>& now, const std::vector<TicketPtr>& previous,
+              std::size_t events);
+
+    std::unordered_map<std::string, std::string> meta;
+    // An open batch: what each of its commits replaced, to take them back.
+    struct Undo {
+        std::vector<TicketPtr> now, previous;
+        std::size_t events = 0;
+    };
+    std::optional<std::vector<Undo>> batch;
 
     std::vector<Symbol> segments_of(const Query& q) const;
     Path best_path(const Query& q) const;
@@ -664,26 +676,63 @@ void InMemoryStore::commit(Commit& c) {
         for (auto& w : c.tickets)
             m.next_id = std::max(m.next_id, w.ticket->id + 1);
     } catch (...) {
-        while (appended > 0) {
-            m.events.pop_back();
-            --appended;
-        }
-        while (applied > 0) {
-            --applied;
-            const TicketPtr& now = c.tickets[applied].ticket;
-            if (previous[applied]) {
-                m.put(previous[applied], now);
-            } else {
-                auto& idx = m.rows.get<by_updated>();
-                idx.erase(idx.find(boost::make_tuple(now->updated, now->id)));
-                m.count(*now, -1);
-                m.sla_index(now.get(), nullptr);
-                m.remove_key(*now);
-                m.by_id[now->id - 1] = nullptr;
-            }
-        }
+        std::vector<TicketPtr> now;
+        for (std::size_t i = 0; i < applied; ++i)
+            now.push_back(c.tickets[i].ticket);
+        previous.resize(applied);
+        m.undo(now, previous, appended);
         throw;
     }
+    if (m.batch) {
+        Impl::Undo u;
+        for (auto& w : c.tickets)
+            u.now.push_back(w.ticket);
+        u.previous = std::move(previous);
+        u.events = c.events.size();
+        m.batch->push_back(std::move(u));
+    }
+}
+
+void InMemoryStore::Impl::undo(const std::vector<TicketPtr>& now,
+                               const std::vector<TicketPtr>& previous, std::size_t n_events) {
+    for (; n_events > 0; --n_events)
+        events.pop_back();
+    for (std::size_t i = now.size(); i-- > 0;) {
+        if (previous[i]) {
+            put(previous[i], now[i]);
+        } else {
+            auto& idx = rows.get<by_updated>();
+            idx.erase(idx.find(boost::make_tuple(now[i]->updated, now[i]->id)));
+            count(*now[i], -1);
+            sla_index(now[i].get(), nullptr);
+            remove_key(*now[i]);
+            by_id[now[i]->id - 1] = nullptr;
+        }
+    }
+}
+
+std::optional<std::string> InMemoryStore::meta(std::string_view key) const {
+    auto it = impl_->meta.find(std::string(key));
+    if (it == impl_->meta.end()) return std::nullopt;
+    return it->second;
+}
+
+void InMemoryStore::set_meta(std::string_view key, std::string_view value) {
+    impl_->meta[std::string(key)] = std::string(value);
+}
+
+void InMemoryStore::begin_batch() {
+    if (impl_->batch) throw Error(Errc::internal, "a batch is already open");
+    impl_->batch.emplace();
+}
+
+void InMemoryStore::end_batch(bool keep) {
+    if (!impl_->batch) throw Error(Errc::internal, "no batch is open");
+    auto undos = std::move(*impl_->batch);
+    impl_->batch.reset();
+    if (keep) return;
+    for (auto u = undos.rbegin(); u != undos.rend(); ++u)
+        impl_->undo(u->now, u->previous, u->events);
 }
 
 // ---- SLA indexes ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #if defined(__unix__)
 #include <pthread.h>
 #define HAVE_PTHREADS 1
+#define HAVE_POSIX 1 /* mkdtemp */
 #endif
 
 #include "itsm.h"
@@ -174,6 +175,54 @@ static void test_open_close(void) {
     CHECK(has(itsm_last_error(), "kinds"));
     CHECK_RC(itsm_engine_open_memory("{not json", &e), ITSM_E_INVALID_CONFIG);
     CHECK(e == NULL);
+}
+
+/* A durable engine: a ticket created before closing is there after reopening the file. */
+static void test_open_sqlite(void) {
+#ifdef HAVE_POSIX
+    char dir[] = "/tmp/itsm-capi-XXXXXX";
+    char uri[160], path[64], side[160];
+    itsm_engine* e = NULL;
+    char* out = NULL;
+    uint64_t id = 0;
+    const char* suffixes[] = {"", "-wal", "-shm"};
+    size_t i;
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/desk.db", dir);
+    snprintf(uri, sizeof uri, "sqlite://%s", path);
+    CHECK_RC(itsm_engine_open(uri, NULL, &e), ITSM_OK);
+    admit(e);
+    if (e) {
+        id = create(e, "{\"kind\":\"incident\",\"title\":\"kept\"}");
+        itsm_engine_close(e);
+    }
+    e = NULL;
+    CHECK_RC(itsm_engine_open(path, NULL, &e), ITSM_OK);
+    admit(e);
+    if (e) {
+        CHECK_RC(itsm_ticket_get(e, "alice", id, &out), ITSM_OK);
+        CHECK(has(out, "\"title\":\"kept\""));
+        itsm_free(out);
+        itsm_engine_close(e);
+    }
+    CHECK_RC(itsm_engine_open("memory:", NULL, &e), ITSM_OK);
+    itsm_engine_close(e);
+    e = (itsm_engine*)&e;
+    CHECK_RC(itsm_engine_open("ftp://x", NULL, &e), ITSM_E_INVALID_ARGUMENT);
+    CHECK(e == NULL);
+    CHECK_RC(itsm_engine_open(NULL, NULL, &e), ITSM_E_INVALID_ARGUMENT);
+    snprintf(side, sizeof side, "%s/missing/dir/x.db", dir);
+    CHECK_RC(itsm_engine_open(side, NULL, &e), ITSM_E_STORAGE);
+    CHECK(has(itsm_last_error(), "unable to open"));
+    for (i = 0; i < 3; ++i) {
+        snprintf(side, sizeof side, "%s%s", path, suffixes[i]);
+        remove(side);
+    }
+    CHECK(remove(dir) == 0);
+#endif
 }
 
 static void test_create_get_update(void) {
@@ -1275,6 +1324,7 @@ static void test_metrics(void) {
 int main(void) {
     test_version();
     test_open_close();
+    test_open_sqlite();
     test_create_get_update();
     test_create_refusals();
     test_comments();

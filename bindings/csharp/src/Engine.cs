@@ -70,6 +70,18 @@ namespace Itsm
             return Open(delegate (out IntPtr e) { return NativeMethods.itsm_engine_open_memory(schema, out e); });
         }
 
+        /// <summary>An engine over the store named by `uri` and the system clock: "memory:",
+        /// or "sqlite:///path/to/desk.db" (a plain path works too) for a durable SQLite file,
+        /// created when absent. Dispose closes the file. Throws StorageException when the file
+        /// cannot be opened or has a newer schema.</summary>
+        public static Engine Open(string uri, string schemaJson = null)
+        {
+            CheckVersion();
+            byte[] u = Utf8.Encode("uri", uri);
+            byte[] schema = Utf8.Encode("schema_json", schemaJson);
+            return Open(delegate (out IntPtr e) { return NativeMethods.itsm_engine_open(u, schema, out e); });
+        }
+
         /// <summary>An engine whose clock starts at `start` and moves only through SetTime
         /// and AdvanceClock, so that every instant it records is deterministic.</summary>
         public static Engine OpenManualClock(DateTimeOffset start, string schemaJson = null)

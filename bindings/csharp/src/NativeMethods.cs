@@ -28,6 +28,8 @@ namespace Itsm
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_engine_open_memory(byte[] schemaJson, out IntPtr engine);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_open(byte[] uri, byte[] schemaJson, out IntPtr engine);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_engine_open_memory_at(byte[] schemaJson, long startUnixMicros, out IntPtr engine);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_engine_set_time(IntPtr engine, long unixMicros);

@@ -31,6 +31,33 @@ namespace Itsm.Tests
         }
 
         [Test]
+        public void SqliteEngineKeepsItsTicketsAcrossReopening()
+        {
+            string dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "itsm-cs-" + Guid.NewGuid().ToString("N"));
+            System.IO.Directory.CreateDirectory(dir);
+            try
+            {
+                string file = System.IO.Path.Combine(dir, "desk.db");
+                ulong id;
+                using (var e = Helpers.Admit(Engine.Open("sqlite://" + file)))
+                    id = e.CreateTicket("alice", "{\"kind\":\"incident\",\"title\":\"Kept on disk\"}").Id;
+                using (var e = Helpers.Admit(Engine.Open(file)))
+                {
+                    Assert.AreEqual("Kept on disk", e.GetTicket("alice", id).Title);
+                    Assert.AreEqual("INC0000002", e.CreateTicket("alice", "{\"kind\":\"incident\",\"title\":\"next\"}").Key);
+                }
+                using (var e = Engine.Open("memory:")) Assert.IsNotNull(e);
+                Assert.Throws<InvalidArgumentException>(() => Engine.Open("ftp://host/desk.db"));
+                var x = Assert.Throws<StorageException>(() => Engine.Open(System.IO.Path.Combine(dir, "missing", "desk.db")));
+                StringAssert.Contains("unable to open", x.Message);
+            }
+            finally
+            {
+                System.IO.Directory.Delete(dir, true);
+            }
+        }
+
+        [Test]
         public void SchemaIsAppliedOrRefusedWithItsPath()
         {
             const string schema = "{\"base\":\"itil\",\"kinds\":[{\"id\":\"hr_case\",\"prefix\":\"HRC\",\"label\":\"HR case\",\"initial_state\":\"new\"}]}";

@@ -35,6 +35,7 @@ SIGNATURES: Mapping[str, Tuple[Any, Tuple[Any, ...]]] = {
     "itsm_free": (None, (c_void_p,)),
     # Engine
     "itsm_engine_open_memory": (c_int, (c_char_p, POINTER(ENGINE))),
+    "itsm_engine_open": (c_int, (c_char_p, c_char_p, POINTER(ENGINE))),
     "itsm_engine_open_memory_at": (c_int, (c_char_p, c_int64, POINTER(ENGINE))),
     "itsm_engine_set_time": (c_int, (ENGINE, c_int64)),
     "itsm_engine_advance_clock": (c_int, (ENGINE, c_int64)),

@@ -97,6 +97,18 @@ class Engine:
         return cls(handle, lib, False)
 
     @classmethod
+    def open(cls, uri: str, schema: SchemaArg = None) -> "Engine":
+        """An engine over the store named by ``uri`` and the system clock: ``"memory:"``, or
+        ``"sqlite:///path/to/desk.db"`` (a plain path works too) for a durable SQLite file,
+        created when absent. :meth:`close` closes the file.
+        Raises :class:`~itsm.StorageError` when the file cannot be opened or has a newer
+        schema, :class:`~itsm.InvalidArgument` for an unknown URI scheme."""
+        lib = _native.library()
+        handle = ctypes.c_void_p()
+        lib.check(lib.itsm_engine_open(uri.encode("utf-8"), _schema_bytes(schema), ctypes.byref(handle)))
+        return cls(handle, lib, False)
+
+    @classmethod
     def manual_clock(cls, start: datetime, schema: SchemaArg = None) -> "Engine":
         """An engine over an in-memory store whose clock starts at ``start`` (an aware
         ``datetime``) and moves only through :meth:`set_time` and :meth:`advance_clock`, so

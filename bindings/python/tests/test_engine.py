@@ -114,3 +114,20 @@ def test_repr_tells_the_clock_and_whether_closed() -> None:
     assert repr(e) == "<itsm.Engine in memory, manual clock, closed>"
     with itsm.Engine.memory() as s:
         assert "system clock" in repr(s)
+
+
+def test_a_sqlite_engine_keeps_its_tickets_across_reopening(tmp_path) -> None:
+    uri = f"sqlite://{tmp_path / 'desk.db'}"
+    with itsm.Engine.open(uri) as e:
+        admit(e)
+        t = e.create("alice", kind="incident", title="Kept on disk")
+    with itsm.Engine.open(str(tmp_path / "desk.db")) as e:
+        admit(e)
+        assert e.get("alice", t.id).title == "Kept on disk"
+        assert e.create("alice", kind="incident", title="next").key == "INC0000002"
+    with itsm.Engine.open("memory:") as e:
+        assert not e.closed
+    with pytest.raises(itsm.InvalidArgument, match="uri"):
+        itsm.Engine.open("ftp://host/desk.db")
+    with pytest.raises(itsm.StorageError, match="unable to open"):
+        itsm.Engine.open(str(tmp_path / "missing" / "desk.db"))

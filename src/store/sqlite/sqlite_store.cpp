@@ -1,0 +1,668 @@
+// SqliteStore: tickets as records with indexed columns, events as rows, one transaction
+// per commit (or per batch), the schema migrated on open.
+#include "itsm/sqlite_store.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
+#include <unordered_map>
+#include <variant>
+
+#include "db.hpp"
+#include "itsm/error.hpp"
+#include "itsm/memory_store.hpp"
+#include "itsm/record.hpp"
+#include "schema.hpp"
+
+ITSM_BEGIN_NAMESPACE
+
+namespace {
+
+using detail::sql::Database;
+using detail::sql::Statement;
+
+constexpr int latest_version = static_cast<int>(std::size(detail::sql::migrations));
+static_assert(latest_version == SqliteStore::schema_version);
+
+std::string path_of(std::string_view path_or_uri) {
+    constexpr std::string_view scheme = "sqlite://";
+    std::string_view p = path_or_uri;
+    if (p.substr(0, scheme.size()) == scheme)
+        p.remove_prefix(scheme.size());
+    else if (p.find("://") != std::string_view::npos)
+        throw Error(Errc::invalid_argument, "uri",
+                    fmt::format("\"{}\" is neither a path nor a sqlite:// URI", path_or_uri));
+    if (p.empty()) throw Error(Errc::invalid_argument, "uri", "names no file");
+    return std::string(p);
+}
+
+const char* synchronous_pragma(Synchronous s) {
+    switch (s) {
+        case Synchronous::off:
+            return "PRAGMA synchronous=OFF";
+        case Synchronous::normal:
+            return "PRAGMA synchronous=NORMAL";
+        case Synchronous::full:
+            return "PRAGMA synchronous=FULL";
+    }
+    return "PRAGMA synchronous=FULL";
+}
+
+// Values keep their type in a kind column: the variant's index.
+void bind_value(Statement& s, int kind_col, const Value& v) {
+    s.bind(kind_col, static_cast<std::int64_t>(v.index()));
+    std::visit(
+        [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>)
+                s.bind_null(kind_col + 1);
+            else if constexpr (std::is_same_v<T, std::string>)
+                s.bind(kind_col + 1, std::string_view(x));
+            else if constexpr (std::is_same_v<T, std::int64_t>)
+                s.bind(kind_col + 1, x);
+            else if constexpr (std::is_same_v<T, bool>)
+                s.bind(kind_col + 1, std::int64_t{x ? 1 : 0});
+            else
+                s.bind(kind_col + 1, to_micros(x));
+        },
+        v);
+}
+
+Value read_value(const Statement& s, int kind_col) {
+    switch (s.integer(kind_col)) {
+        case 0:
+            return std::monostate{};
+        case 1:
+            return std::string(s.text(kind_col + 1));
+        case 2:
+            return s.integer(kind_col + 1);
+        case 3:
+            return s.integer(kind_col + 1) != 0;
+        case 4:
+            return instant_from_micros(s.integer(kind_col + 1));
+    }
+    throw Error(Errc::storage, "events", "unknown value kind");
+}
+
+// A query compiled to SQL: the conditions it can express, with their parameters.
+struct Compiled {
+    std::string where;
+    std::vector<std::variant<std::int64_t, Symbol>> params;
+
+    void in(const char* column, const std::vector<Symbol>& values) {
+        if (values.empty()) return;
+        where += fmt::format(" AND {} IN (", column);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            where += i ? ",?" : "?";
+            params.emplace_back(values[i]);
+        }
+        where += ')';
+    }
+    void compare(const char* column, const char* op, std::int64_t v) {
+        where += fmt::format(" AND {} {} ?", column, op);
+        params.emplace_back(v);
+    }
+    void bind(Statement& s) const {
+        int i = 1;
+        for (const auto& p : params) {
+            if (auto* n = std::get_if<std::int64_t>(&p))
+                s.bind(i++, *n);
+            else
+                s.bind(i++, std::get<Symbol>(p).view(), true);
+        }
+    }
+};
+
+Compiled compile(const Query& q) {
+    Compiled c;
+    c.where = "1";
+    c.in("kind", q.kinds);
+    c.in("state", q.states);
+    c.in("segment", planning_segments(q));
+    c.in("assignee", q.assignees);
+    c.in("assignment_group", q.groups);
+    c.in("requester", q.requesters);
+    c.in("category", q.categories);
+    if (q.priority_min) c.compare("priority", ">=", *q.priority_min);
+    if (q.priority_max) c.compare("priority", "<=", *q.priority_max);
+    if (q.created_from) c.compare("created", ">=", to_micros(*q.created_from));
+    if (q.created_before) c.compare("created", "<", to_micros(*q.created_before));
+    if (q.updated_from) c.compare("updated", ">=", to_micros(*q.updated_from));
+    if (q.updated_before) c.compare("updated", "<", to_micros(*q.updated_before));
+    return c;
+}
+
+// True when compile() expresses the whole query: no member is left to matches() alone.
+bool fully_compiled(const Query& q) {
+    Query rest = q;
+    rest.kinds.clear();
+    rest.states.clear();
+    rest.segments.clear();
+    rest.assignees.clear();
+    rest.groups.clear();
+    rest.requesters.clear();
+    rest.categories.clear();
+    rest.priority_min = rest.priority_max = std::nullopt;
+    rest.created_from = rest.created_before = rest.updated_from = rest.updated_before =
+        std::nullopt;
+    Query defaults;
+    rest.sort = defaults.sort;
+    rest.descending = defaults.descending;
+    rest.limit = defaults.limit;
+    rest.cursor.clear();
+    return rest == defaults;
+}
+
+// The columns of a sort order the SQL can walk (its SortPosition without the unused middle
+// part), or nullptr for an order it cannot.
+const char* order_columns(SortKey key) {
+    if (key == SortKey::updated) return "updated, id";
+    if (key == SortKey::created) return "created, id";
+    if (key == SortKey::priority) return "priority, created, id";
+    return nullptr;
+}
+
+std::vector<std::string_view> split_columns(std::string_view list) {
+    std::vector<std::string_view> out;
+    while (!list.empty()) {
+        auto comma = list.find(", ");
+        out.push_back(list.substr(0, comma));
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 2);
+    }
+    return out;
+}
+
+}  // namespace
+
+struct SqliteStore::Impl {
+    std::string path;
+    SqliteOptions options;
+    mutable std::mutex mutex;
+    mutable Database db;
+    std::uint64_t next_seq = 1;
+    std::size_t tickets = 0;
+    // Last number handed out per counter ("ticket.id", "kind.<kind>"); the dirty ones are
+    // written with the next commit, so allocating costs no transaction of its own.
+    std::unordered_map<std::string, std::uint64_t> counters;
+    std::vector<std::string> dirty;  // counters changed since they were last written
+    void all_dirty() {
+        dirty.clear();
+        for (const auto& [name, last] : counters)
+            dirty.push_back(name);
+    }
+    bool in_batch = false;
+    std::uint64_t batch_seq = 0;
+    std::size_t batch_tickets = 0;
+
+    Impl(std::string p, SqliteOptions o) : path(std::move(p)), options(o), db(path) {}
+
+    int read_version() {
+        auto s = db.use("SELECT version FROM schema_version");
+        return s->step() ? static_cast<int>(s->integer(0)) : 0;
+    }
+    void migrate();
+    void load_state();
+    void flush_counters();
+    void write_ticket(const TicketWrite& w);
+    [[noreturn]] void refuse(const Ticket& t, std::uint64_t expected);
+    void write_event(const Event& e);
+    TicketPtr read_ticket(Statement& s, int col) const {
+        return std::make_shared<const Ticket>(ticket_from_record(s.text(col)));
+    }
+    template <typename F>
+    void transaction(F&& body);
+    Page sorted_scan(const Query& q, const char* order) const;
+    Page gathered(const Query& q) const;
+};
+
+void SqliteStore::Impl::migrate() {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+        db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        int version = read_version();
+        if (version > latest_version)
+            throw Error(Errc::storage, path,
+                        fmt::format("the file has schema version {}, newer than the {} this "
+                                    "version of libitsm knows; open it with a newer libitsm",
+                                    version, latest_version));
+        int target =
+            options.upgrade_to > 0 ? std::min(options.upgrade_to, latest_version) : latest_version;
+        for (int v = version; v < target; ++v)
+            db.exec(detail::sql::migrations[v]);
+        if (target > version) {
+            db.exec("DELETE FROM schema_version");
+            auto s = db.use("INSERT INTO schema_version (version) VALUES (?)");
+            s->bind(1, target);
+            s->run();
+        }
+        db.exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void SqliteStore::Impl::load_state() {
+    {
+        auto s = db.use("SELECT coalesce(max(seq), 0) FROM events");
+        s->step();
+        next_seq = static_cast<std::uint64_t>(s->integer(0)) + 1;
+    }
+    {
+        auto s = db.use("SELECT count(*), coalesce(max(id), 0) FROM tickets");
+        s->step();
+        tickets = static_cast<std::size_t>(s->integer(0));
+        counters["ticket.id"] = static_cast<std::uint64_t>(s->integer(1));
+    }
+    auto s = db.use("SELECT name, last FROM counters");
+    while (s->step()) {
+        auto& n = counters[std::string(s->text(0))];
+        n = std::max(n, static_cast<std::uint64_t>(s->integer(1)));
+    }
+}
+
+void SqliteStore::Impl::flush_counters() {
+    if (dirty.empty()) return;
+    auto s = db.use(
+        "INSERT INTO counters (name, last) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET last = max(last, excluded.last)");
+    for (const auto& name : dirty) {
+        s->bind(1, std::string_view(name), true);
+        s->bind(2, counters[name]);
+        s->run();
+        s->reset();
+    }
+    dirty.clear();
+}
+
+// Writes first and asks questions only when the write did not land: a new ticket is an
+// INSERT that the id and key constraints guard, a change an UPDATE guarded by version.
+void SqliteStore::Impl::write_ticket(const TicketWrite& w) {
+    const Ticket& t = *w.ticket;
+    std::string record = ticket_record(t);
+    bool insert = w.expected_version == 0;
+    auto s =
+        db.use(insert ? "INSERT INTO tickets (kind, state, segment, assignee, assignment_group, "
+                        "category, requester, priority, created, updated, version, record, key, "
+                        "id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      : "UPDATE tickets SET kind = ?, state = ?, segment = ?, assignee = ?, "
+                        "assignment_group = ?, category = ?, requester = ?, priority = ?, "
+                        "created = ?, updated = ?, version = ?, record = ? "
+                        "WHERE key = ? AND id = ? AND version = ?");
+    int i = 1;
+    for (Symbol sym :
+         {t.kind, t.state, t.segment, t.assignee, t.assignment_group, t.category, t.requester})
+        s->bind(i++, sym.view(), true);
+    s->bind(i++, static_cast<std::int64_t>(t.priority));
+    s->bind(i++, to_micros(t.created));
+    s->bind(i++, to_micros(t.updated));
+    s->bind(i++, t.version);
+    s->bind(i++, std::string_view(record), true);
+    s->bind(i++, std::string_view(t.key), true);
+    s->bind(i++, t.id);
+    if (!insert) s->bind(i++, w.expected_version);
+    bool landed = s->run_unique() && (insert || db.changes() == 1);
+    if (!landed) refuse(t, w.expected_version);
+    if (insert) {
+        ++tickets;
+        auto& last = counters["ticket.id"];
+        if (t.id > last) {
+            last = t.id;
+            dirty.push_back("ticket.id");
+        }
+    }
+}
+
+// Why a ticket write did not land: the stored version differs, or the key is taken.
+void SqliteStore::Impl::refuse(const Ticket& t, std::uint64_t expected) {
+    std::uint64_t current = 0;
+    std::string key;
+    {
+        auto s = db.use("SELECT version, key FROM tickets WHERE id = ?");
+        s->bind(1, t.id);
+        if (s->step()) {
+            current = static_cast<std::uint64_t>(s->integer(0));
+            key = s->text(1);
+        }
+    }
+    if (current != expected)
+        throw Error(Errc::conflict, "version",
+                    fmt::format("ticket {} is at version {}, the change was made on {}", t.id,
+                                current, expected));
+    if (current == 0)
+        throw Error(Errc::conflict, "key", fmt::format("key {} is already taken", t.key));
+    throw Error(Errc::internal, fmt::format("ticket {} changed its key", t.id));
+}
+
+void SqliteStore::Impl::write_event(const Event& e) {
+    auto s = db.use(
+        "INSERT INTO events (seq, ticket, at, actor, type, field, old_kind, old_value, "
+        "new_kind, new_value, text, link_type, link_other) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s->bind(1, e.seq);
+    s->bind(2, e.ticket);
+    s->bind(3, to_micros(e.at));
+    s->bind(4, e.actor.view(), true);
+    s->bind(5, to_string(e.type), true);
+    s->bind(6, e.field.view(), true);
+    bind_value(*s, 7, e.old_value);
+    bind_value(*s, 9, e.new_value);
+    s->bind(11, std::string_view(e.text), true);
+    if (e.link) {
+        s->bind(12, to_string(e.link->type), true);
+        s->bind(13, e.link->other);
+    }
+    s->run();
+}
+
+// Runs `body` as one transaction, or inside the open batch as one savepoint; on any failure
+// the database and the in-memory counts are as before.
+template <typename F>
+void SqliteStore::Impl::transaction(F&& body) {
+    auto seq = next_seq;
+    auto count = tickets;
+    db.run(in_batch ? "SAVEPOINT step" : "BEGIN IMMEDIATE");
+    try {
+        body();
+        db.run(in_batch ? "RELEASE step" : "COMMIT");
+    } catch (...) {
+        // Neither can fail on a transaction that is still open.
+        if (in_batch) {
+            sqlite3_exec(db.handle(), "ROLLBACK TO step", nullptr, nullptr, nullptr);
+            sqlite3_exec(db.handle(), "RELEASE step", nullptr, nullptr, nullptr);
+        } else {
+            sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+        next_seq = seq;
+        tickets = count;
+        all_dirty();
+        throw;
+    }
+}
+
+SqliteStore::SqliteStore(std::string_view path_or_uri, SqliteOptions options)
+    : impl_(std::make_unique<Impl>(path_of(path_or_uri), options)) {
+    auto& db = impl_->db;
+    sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
+    db.exec("PRAGMA journal_mode=WAL");
+    db.exec(synchronous_pragma(options.synchronous));
+    // Each commit inside a batch is a savepoint, whose undo journal then stays in memory
+    // instead of a temporary file.
+    db.exec("PRAGMA temp_store=MEMORY");
+    impl_->migrate();
+    impl_->load_state();
+}
+
+SqliteStore::~SqliteStore() {
+    try {
+        std::lock_guard lock(impl_->mutex);
+        if (impl_->in_batch) {
+            sqlite3_exec(impl_->db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+            impl_->in_batch = false;
+        }
+        impl_->transaction([&] { impl_->flush_counters(); });
+    } catch (...) {
+        // Unused numbers may then be handed out again after reopening: harmless, as no
+        // stored ticket or event refers to them.
+    }
+}
+
+TicketPtr SqliteStore::get(TicketId id) const {
+    std::lock_guard lock(impl_->mutex);
+    auto s = impl_->db.use("SELECT record FROM tickets WHERE id = ?");
+    s->bind(1, id);
+    return s->step() ? impl_->read_ticket(*s, 0) : nullptr;
+}
+
+TicketPtr SqliteStore::get_by_key(std::string_view key) const {
+    std::lock_guard lock(impl_->mutex);
+    auto s = impl_->db.use("SELECT record FROM tickets WHERE key = ?");
+    s->bind(1, key, true);
+    return s->step() ? impl_->read_ticket(*s, 0) : nullptr;
+}
+
+// Walks the matching rows in the sort order straight off an index, after the cursor, and
+// re-checks each ticket with matches(): members the SQL does not express still hold.
+Page SqliteStore::Impl::sorted_scan(const Query& q, const char* order) const {
+    Compiled c = compile(q);
+    const char* dir = q.descending ? "DESC" : "ASC";
+    std::string after;
+    if (!q.cursor.empty()) {
+        auto [p1, p2, id] = decode_cursor(q.cursor, q.sort, q.descending);
+        const char* op = q.descending ? "<" : ">";
+        after = q.sort == SortKey::priority
+                    ? fmt::format(" AND ({}) {} ({}, {}, {})", order, op, p1, p2, id)
+                    : fmt::format(" AND ({}) {} ({}, {})", order, op, p1, id);
+    }
+    // ORDER BY the keyset's columns, each in the query's direction.
+    std::string orders;
+    for (std::string_view col : split_columns(order))
+        orders += fmt::format("{}{} {}", orders.empty() ? "" : ", ", col, dir);
+    Statement s(db.handle(), fmt::format("SELECT record FROM tickets WHERE {}{} ORDER BY {}",
+                                         c.where, after, orders));
+    c.bind(s);
+    Page page;
+    while (s.step()) {
+        auto t = read_ticket(s, 0);
+        if (!q.matches(*t)) continue;
+        if (page.tickets.size() == q.limit) {
+            page.next_cursor =
+                encode_cursor(q.sort, q.descending, sort_position(*page.tickets.back(), q.sort));
+            break;
+        }
+        page.tickets.push_back(std::move(t));
+    }
+    return page;
+}
+
+// A sort order the SQL cannot walk: every match, ordered by sort_position.
+Page SqliteStore::Impl::gathered(const Query& q) const {
+    Compiled c = compile(q);
+    std::optional<SortPosition> after;
+    if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
+    Statement s(db.handle(), fmt::format("SELECT record FROM tickets WHERE {}", c.where));
+    c.bind(s);
+    std::vector<std::pair<SortPosition, TicketPtr>> hits;
+    while (s.step()) {
+        auto t = read_ticket(s, 0);
+        if (!q.matches(*t)) continue;
+        auto pos = sort_position(*t, q.sort);
+        if (!after || (q.descending ? pos < *after : pos > *after))
+            hits.emplace_back(pos, std::move(t));
+    }
+    std::sort(hits.begin(), hits.end(), [&](const auto& a, const auto& b) {
+        return q.descending ? a.first > b.first : a.first < b.first;
+    });
+    Page page;
+    for (std::size_t i = 0; i < hits.size() && i < q.limit; ++i)
+        page.tickets.push_back(hits[i].second);
+    if (hits.size() > q.limit)
+        page.next_cursor = encode_cursor(q.sort, q.descending, hits[q.limit - 1].first);
+    return page;
+}
+
+Page SqliteStore::query(const Query& q) const {
+    std::lock_guard lock(impl_->mutex);
+    if (const char* order = order_columns(q.sort)) return impl_->sorted_scan(q, order);
+    return impl_->gathered(q);
+}
+
+std::size_t SqliteStore::count(const Query& q) const {
+    std::lock_guard lock(impl_->mutex);
+    Compiled c = compile(q);
+    bool exact = fully_compiled(q);
+    Statement s(impl_->db.handle(), fmt::format("SELECT {} FROM tickets WHERE {}",
+                                                exact ? "count(*)" : "record", c.where));
+    c.bind(s);
+    if (exact) return s.step() ? static_cast<std::size_t>(s.integer(0)) : 0;
+    std::size_t n = 0;
+    while (s.step())
+        n += q.matches(ticket_from_record(s.text(0)));
+    return n;
+}
+
+std::vector<Event> SqliteStore::history(TicketId id) const {
+    std::lock_guard lock(impl_->mutex);
+    auto s = impl_->db.use(
+        "SELECT seq, ticket, at, actor, type, field, old_kind, old_value, new_kind, new_value, "
+        "text, link_type, link_other FROM events WHERE ticket = ? ORDER BY seq");
+    s->bind(1, id);
+    std::vector<Event> out;
+    while (s->step()) {
+        Event e;
+        e.seq = static_cast<std::uint64_t>(s->integer(0));
+        e.ticket = static_cast<TicketId>(s->integer(1));
+        e.at = instant_from_micros(s->integer(2));
+        e.actor = Symbol(s->text(3));
+        auto type = event_type_from_string(s->text(4));
+        if (!type)
+            throw Error(Errc::storage, "events.type",
+                        fmt::format("unknown event type \"{}\"", s->text(4)));
+        e.type = *type;
+        e.field = Symbol(s->text(5));
+        e.old_value = read_value(*s, 6);
+        e.new_value = read_value(*s, 8);
+        e.text = s->text(10);
+        if (!s->null(11)) {
+            auto lt = link_type_from_string(s->text(11));
+            if (!lt) throw Error(Errc::storage, "events.link_type", "unknown link type");
+            e.link = Link{*lt, static_cast<TicketId>(s->integer(12))};
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::size_t SqliteStore::size() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->tickets;
+}
+
+std::pair<TicketId, std::uint64_t> SqliteStore::allocate(Symbol kind) {
+    std::lock_guard lock(impl_->mutex);
+    auto& m = *impl_;
+    auto id = ++m.counters["ticket.id"];
+    std::string name = fmt::format("kind.{}", kind.view());
+    auto number = ++m.counters[name];
+    m.dirty.push_back("ticket.id");
+    m.dirty.push_back(std::move(name));
+    return {id, number};
+}
+
+void SqliteStore::commit(Commit& c) {
+    std::lock_guard lock(impl_->mutex);
+    auto& m = *impl_;
+    for (std::size_t i = 0; i < c.tickets.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (c.tickets[j].ticket->id == c.tickets[i].ticket->id)
+                throw Error(Errc::internal, fmt::format("ticket {} written twice in one commit",
+                                                        c.tickets[i].ticket->id));
+    m.transaction([&] {
+        for (const auto& w : c.tickets)
+            m.write_ticket(w);
+        for (auto& e : c.events) {
+            e.seq = m.next_seq++;
+            m.write_event(e);
+        }
+        if (!m.in_batch) m.flush_counters();  // a batch writes them once, at its end
+    });
+}
+
+std::optional<std::string> SqliteStore::meta(std::string_view key) const {
+    std::lock_guard lock(impl_->mutex);
+    auto s = impl_->db.use("SELECT value FROM meta WHERE key = ?");
+    s->bind(1, key, true);
+    if (!s->step()) return std::nullopt;
+    return std::string(s->text(0));
+}
+
+void SqliteStore::set_meta(std::string_view key, std::string_view value) {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->in_batch) throw Error(Errc::internal, "set_meta inside a batch");
+    impl_->transaction([&] {
+        auto s = impl_->db.use("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+        s->bind(1, key, true);
+        s->bind(2, value, true);
+        s->run();
+    });
+}
+
+void SqliteStore::begin_batch() {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->in_batch) throw Error(Errc::internal, "a batch is already open");
+    impl_->db.run("BEGIN IMMEDIATE");
+    impl_->in_batch = true;
+    impl_->batch_seq = impl_->next_seq;
+    impl_->batch_tickets = impl_->tickets;
+}
+
+void SqliteStore::end_batch(bool keep) {
+    std::lock_guard lock(impl_->mutex);
+    auto& m = *impl_;
+    if (!m.in_batch) throw Error(Errc::internal, "no batch is open");
+    m.in_batch = false;
+    if (keep) {
+        try {
+            m.flush_counters();
+            m.db.run("COMMIT");
+            return;
+        } catch (...) {
+            // A failed COMMIT (disk full, I/O error) leaves nothing: take the batch back.
+            sqlite3_exec(m.db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+            m.next_seq = m.batch_seq;
+            m.tickets = m.batch_tickets;
+            m.all_dirty();
+            throw;
+        }
+    }
+    m.db.run("ROLLBACK");
+    m.next_seq = m.batch_seq;
+    m.tickets = m.batch_tickets;
+    m.all_dirty();  // numbers handed out in the batch stay used
+}
+
+void SqliteStore::batch(const std::function<void()>& fn) {
+    begin_batch();
+    try {
+        fn();
+    } catch (...) {
+        end_batch(false);
+        throw;
+    }
+    end_batch(true);
+}
+
+const std::string& SqliteStore::path() const noexcept {
+    return impl_->path;
+}
+
+int SqliteStore::file_schema_version() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->read_version();
+}
+
+std::string SqliteStore::integrity_check() const {
+    std::lock_guard lock(impl_->mutex);
+    Statement s(impl_->db.handle(), "PRAGMA integrity_check");
+    std::string out;
+    while (s.step()) {
+        if (!out.empty()) out += '\n';
+        out += s.text(0);
+    }
+    return out;
+}
+
+void SqliteStore::backup_to(std::string_view path) const {
+    std::lock_guard lock(impl_->mutex);
+    Statement s(impl_->db.handle(), "VACUUM INTO ?");
+    s.bind(1, path);
+    s.run();
+}
+
+std::shared_ptr<Store> open_store(std::string_view uri, SqliteOptions options) {
+    if (uri.empty() || uri == "memory:") return std::make_shared<InMemoryStore>();
+    return std::make_shared<SqliteStore>(uri, options);
+}
+
+ITSM_END_NAMESPACE

@@ -1,0 +1,183 @@
+// SqliteStore: the conformance suite on real files, the schema's migrations, URIs, and an
+// engine that restarts on its file.
+#include "itsm/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <random>
+
+#include "helpers.hpp"
+#include "store_conformance.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh directory under the system's temporary directory, removed with everything in it.
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::random_device rd;
+        path = fs::temp_directory_path() / fmt::format("itsm-test-{:x}{:x}", rd(), rd());
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    std::string file(const char* name) const { return (path / name).string(); }
+};
+
+void raw_exec(const std::string& file, const char* sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+    std::string msg = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    REQUIRE_MESSAGE(rc == SQLITE_OK, msg);
+}
+
+// The integer the query's first row starts with.
+std::int64_t raw_integer(const std::string& file, const char* sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+    auto n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("conformance: SqliteStore") {
+    TempDir dir;
+    std::string file = dir.file("desk.db");
+    itsm_test::StoreFactory f;
+    f.open = [file] { return std::make_shared<itsm::SqliteStore>(file); };
+    f.reopen = [file] { return std::make_shared<itsm::SqliteStore>("sqlite://" + file); };
+    itsm_test::run_store_conformance(f);
+}
+
+TEST_CASE("SqliteStore: opening by path and by URI") {
+    TempDir dir;
+    auto file = dir.file("a.db");
+    {
+        itsm::SqliteStore s("sqlite://" + file);  // "sqlite:///tmp/..." for an absolute path
+        CHECK(s.path() == file);
+        s.set_meta("k", "v");
+    }
+    itsm::SqliteStore s(file);
+    CHECK(s.meta("k") == std::optional<std::string>("v"));
+    CHECK(s.file_schema_version() == itsm::SqliteStore::schema_version);
+    CHECK(s.integrity_check() == "ok");
+
+    itsm_test::error_of([&] { itsm::SqliteStore bad("postgres://host/db"); },
+                        itsm::Errc::invalid_argument);
+    itsm_test::error_of([&] { itsm::SqliteStore bad("sqlite://"); }, itsm::Errc::invalid_argument);
+    auto msg = itsm_test::error_of([&] { itsm::SqliteStore bad(dir.file("no/such/dir/x.db")); },
+                                   itsm::Errc::storage);
+    CHECK(msg.find("unable to open") != std::string::npos);
+    // A file that is not a database.
+    {
+        std::FILE* junk = std::fopen(dir.file("junk.db").c_str(), "w");
+        REQUIRE(junk);
+        std::fputs("this is not a database, just some text that is long enough....", junk);
+        std::fclose(junk);
+    }
+    msg = itsm_test::error_of([&] { itsm::SqliteStore bad(dir.file("junk.db")); },
+                              itsm::Errc::storage);
+    CHECK(msg.find("not a database") != std::string::npos);
+
+    CHECK(dynamic_cast<itsm::InMemoryStore*>(itsm::open_store("memory:").get()));
+    CHECK(dynamic_cast<itsm::SqliteStore*>(itsm::open_store("sqlite://" + file).get()));
+}
+
+TEST_CASE("SqliteStore: an older file is migrated on open, a newer one refused") {
+    TempDir dir;
+    auto file = dir.file("old.db");
+    itsm::Ticket t;
+    {
+        itsm::SqliteOptions o;
+        o.upgrade_to = 1;
+        itsm::SqliteStore s(file, o);
+        CHECK(s.file_schema_version() == 1);
+        t = itsm_test::conformance::add(s, itsm_test::conformance::fresh(s, "incident", 1, true));
+    }
+    {
+        itsm::SqliteStore s(file);
+        CHECK(s.file_schema_version() == 2);
+        REQUIRE(s.get(t.id));
+        CHECK(itsm::ticket_record(*s.get(t.id)) == itsm::ticket_record(t));
+        CHECK(s.history(t.id).size() == 1);
+    }
+    // Version 2's index is in place.
+    CHECK(raw_integer(file, "SELECT count(*) FROM sqlite_master WHERE name = 'tickets_priority'") ==
+          1);
+
+    raw_exec(file, "UPDATE schema_version SET version = 99");
+    auto msg = itsm_test::error_of([&] { itsm::SqliteStore s(file); }, itsm::Errc::storage);
+    CHECK(msg.find("schema version 99") != std::string::npos);
+    CHECK(msg.find("newer") != std::string::npos);
+}
+
+TEST_CASE("SqliteStore: an engine restarts on its file with every ticket and event") {
+    TempDir dir;
+    auto file = dir.file("desk.db");
+    auto clock = std::make_shared<itsm::ManualClock>(itsm_test::t0());
+    itsm::Actor sys = itsm::Actor::system();
+    itsm::TicketId first = 0;
+    std::string key;
+    {
+        itsm::Engine e(std::make_shared<itsm::SqliteStore>(file), clock);
+        itsm::NewTicket in;
+        in.kind = "incident";
+        in.title = "VPN drops";
+        in.tags = {"vpn"};
+        auto t = e.create(sys, in);
+        first = t.id;
+        key = t.key;
+        itsm::TicketPatch p;
+        p.title = "VPN drops every hour";
+        e.update(sys, t.id, p);
+        e.comment(sys, t.id, "looking", itsm::CommentVisibility::work_note);
+        e.create(sys, in);
+    }
+    itsm::Engine e(std::make_shared<itsm::SqliteStore>(file), clock);
+    auto t = e.get(sys, first);
+    CHECK(t.title == "VPN drops every hour");
+    CHECK(t.version == 3);  // created, updated, commented
+    CHECK(e.get_by_key(sys, key).id == first);
+    CHECK(e.history(sys, first).size() == 3);
+    CHECK(e.comments(sys, first).size() == 1);
+    itsm::NewTicket in;
+    in.kind = "incident";
+    in.title = "after restart";
+    auto next = e.create(sys, in);
+    CHECK(next.id == first + 2);
+    CHECK(next.key == "INC0000003");
+    // A stale write through the engine is a conflict and changes nothing.
+    itsm::TicketPatch stale;
+    stale.title = "lost";
+    stale.expected_version = 1;
+    itsm_test::error_of([&] { e.update(sys, first, stale); }, itsm::Errc::conflict);
+    CHECK(e.get(sys, first).title == "VPN drops every hour");
+}
+
+TEST_CASE("SqliteStore: backup copies a consistent database") {
+    TempDir dir;
+    itsm::SqliteStore s(dir.file("live.db"));
+    auto t = itsm_test::conformance::add(s, itsm_test::conformance::fresh(s, "incident", 1));
+    s.backup_to(dir.file("copy.db"));
+    itsm::SqliteStore copy(dir.file("copy.db"));
+    REQUIRE(copy.get(t.id));
+    CHECK(copy.history(t.id).size() == 1);
+    CHECK(copy.integrity_check() == "ok");
+    // The target must not exist yet: a backup never overwrites.
+    itsm_test::error_of([&] { s.backup_to(dir.file("copy.db")); }, itsm::Errc::storage);
+}
