@@ -1,0 +1,207 @@
+// Internal: a JSON writer that appends straight to one std::string. It prints what the
+// records' JSON has always looked like (nlohmann::json's compact dump, members in byte order
+// of their names, UTF-8 kept as it is, invalid UTF-8 replaced by U+FFFD), without building
+// a document first: a ticket costs one buffer instead of a tree of nodes and strings.
+//
+// Writing a record is a list of `member(name, value)` calls in byte order of the names;
+// `write(JsonOut&, const T&)` overloads (found by argument-dependent lookup) say how a
+// record type is written, and a std::vector of them becomes an array. Debug builds check
+// that members come in order, as the output of the old writer did.
+#pragma once
+
+#include <array>
+#include <cassert>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "itsm/symbol.hpp"
+#include "itsm/ticket.hpp"
+#include "itsm/time.hpp"
+
+ITSM_BEGIN_NAMESPACE
+namespace detail {
+
+// The length of the UTF-8 sequence that `lead` starts (0: not a lead byte), and the range
+// its second byte must fall in (which rules out overlong forms, surrogates and code points
+// above U+10FFFF). Later bytes of a sequence are always 0x80..0xBF.
+struct Utf8Lead {
+    int length;
+    unsigned char low, high;
+};
+inline Utf8Lead utf8_lead(unsigned char lead) noexcept {
+    if (lead >= 0xC2 && lead <= 0xDF) return {2, 0x80, 0xBF};
+    if (lead == 0xE0) return {3, 0xA0, 0xBF};
+    if (lead == 0xED) return {3, 0x80, 0x9F};
+    if (lead >= 0xE1 && lead <= 0xEF) return {3, 0x80, 0xBF};
+    if (lead == 0xF0) return {4, 0x90, 0xBF};
+    if (lead >= 0xF1 && lead <= 0xF3) return {4, 0x80, 0xBF};
+    if (lead == 0xF4) return {4, 0x80, 0x8F};
+    return {0, 0, 0};
+}
+
+class JsonOut {
+  public:
+    explicit JsonOut(std::size_t reserve = 256) { s_.reserve(reserve); }
+
+    std::string take() { return std::move(s_); }
+    const std::string& text() const noexcept { return s_; }
+
+    // ---- Structure. Commas are placed by separate(): before a key or a value, unless it
+    // follows an opening bracket or a key.
+    void begin_object() {
+        separate();
+        s_ += '{';
+        push_level();
+    }
+    void end_object() {
+        s_ += '}';
+        pop_level();
+    }
+    void begin_array() {
+        separate();
+        s_ += '[';
+        push_level();
+    }
+    void end_array() {
+        s_ += ']';
+        pop_level();
+    }
+    // A member name; `name` is escaped like any string.
+    void key(std::string_view name) {
+        check_order(name);
+        separate();
+        escaped(name);
+        s_ += ':';
+    }
+    template <class T>
+    void member(std::string_view name, const T& value) {
+        key(name);
+        write(*this, value);
+    }
+
+    // ---- Scalars.
+    void null() {
+        separate();
+        s_.append("null", 4);
+    }
+    void boolean(bool b) {
+        separate();
+        if (b)
+            s_.append("true", 4);
+        else
+            s_.append("false", 5);
+    }
+    void integer(std::int64_t v);
+    void unsigned_integer(std::uint64_t v);
+    void string(std::string_view v) {
+        separate();
+        escaped(v);
+    }
+    void instant(Instant t);
+
+  private:
+    void separate() {
+        if (s_.empty()) return;
+        char c = s_.back();
+        if (c != '{' && c != '[' && c != ':') s_ += ',';
+    }
+    // The string in quotes: '"', '\\' and control characters escaped (\b \f \n \r \t, else
+    // \u00XX in lower-case hex), every other valid UTF-8 sequence copied as it is, and each
+    // invalid one replaced by U+FFFD, byte for byte as nlohmann::json's replace handler did.
+    void escaped(std::string_view v);
+    void invalid_utf8();
+
+#ifdef NDEBUG
+    void push_level() {}
+    void pop_level() {}
+    void check_order(std::string_view) {}
+#else
+    // The last member name at each open level: members must come in byte order, so that the
+    // text stays what it was when the writer was a std::map-backed nlohmann::json.
+    std::vector<std::optional<std::string> > last_key_;
+    void push_level() {
+        last_key_.emplace_back();
+    }
+    void pop_level() {
+        last_key_.pop_back();
+    }
+    void check_order(std::string_view name) {
+        assert(!last_key_.empty() && "a member outside an object");
+        auto& last = last_key_.back();
+        assert((!last || *last < name) && "members must be written in byte order of names");
+        last = std::string(name);
+    }
+#endif
+
+    std::string s_;
+};
+
+// ---- Values of the model, for member() and arrays ------------------------------------
+
+inline void write(JsonOut& j, std::nullptr_t) {
+    j.null();
+}
+inline void write(JsonOut& j, bool v) {
+    j.boolean(v);
+}
+template <class T>
+requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) inline void write(JsonOut& j, T v) {
+    if constexpr (std::is_signed_v<T>)
+        j.integer(v);
+    else
+        j.unsigned_integer(v);
+}
+inline void write(JsonOut& j, std::string_view v) {
+    j.string(v);
+}
+inline void write(JsonOut& j, const std::string& v) {
+    j.string(v);
+}
+inline void write(JsonOut& j, const char* v) {
+    j.string(v);
+}
+// A symbol is its text; the empty symbol is null.
+inline void write(JsonOut& j, Symbol s) {
+    if (s.empty())
+        j.null();
+    else
+        j.string(s.view());
+}
+inline void write(JsonOut& j, Instant t) {
+    j.instant(t);
+}
+template <class T>
+void write(JsonOut& j, const std::optional<T>& v) {
+    if (v)
+        write(j, *v);
+    else
+        j.null();
+}
+template <class T>
+void write(JsonOut& j, const std::vector<T>& items) {
+    j.begin_array();
+    for (const auto& item : items)
+        write(j, item);
+    j.end_array();
+}
+void write(JsonOut& j, const Value& v);
+
+// Symbols as an array of their texts in byte order (tags and watchers are kept in identity
+// order, which means nothing to a reader).
+struct SortedTexts {
+    const std::vector<Symbol>& symbols;
+};
+void write(JsonOut& j, SortedTexts s);
+
+// Custom fields as an object keyed by field name, in byte order of the names.
+struct CustomObject {
+    const std::vector<CustomField>& fields;
+};
+void write(JsonOut& j, CustomObject c);
+
+}  // namespace detail
+ITSM_END_NAMESPACE

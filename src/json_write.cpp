@@ -1,0 +1,347 @@
+// JSON text for tickets, events, comments and pages, written straight into one string.
+// Each record is one function below that lists its members in byte order of their names:
+// adding a member to a record is one member() line there.
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+
+#include "itsm/json.hpp"
+#include "json_out.hpp"
+
+ITSM_BEGIN_NAMESPACE
+namespace detail {
+
+// ---- JsonOut ----------------------------------------------------------------------------
+
+void JsonOut::integer(std::int64_t v) {
+    separate();
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    s_.append(buf, r.ptr);
+}
+
+void JsonOut::unsigned_integer(std::uint64_t v) {
+    separate();
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    s_.append(buf, r.ptr);
+}
+
+namespace {
+
+// Appends `v` as `width` decimal digits (v < 10^width).
+void digits(char* at, unsigned v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10)
+        at[i] = static_cast<char>('0' + v % 10);
+}
+
+// True for the bytes copied as they are: printable ASCII other than '"' and '\\' (and DEL,
+// which JSON does not require to be escaped).
+constexpr std::array<bool, 256> plain_bytes = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x80; ++c)
+        t[c] = c != '"' && c != '\\';
+    return t;
+}();
+
+}  // namespace
+
+void JsonOut::instant(Instant t) {
+    using namespace std::chrono;
+    auto day = floor<days>(t);
+    year_month_day ymd{day};
+    int year = int(ymd.year());
+    if (year < 0 || year > 9999) {  // not printable in four digits: the general formatter
+        string(format_instant(t));
+        return;
+    }
+    hh_mm_ss<Duration> hms{t - day};
+    auto frac = static_cast<unsigned>(hms.subseconds().count());
+    separate();
+    // "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", quoted
+    char buf[32] = "\"0000-00-00T00:00:00";
+    digits(buf + 1, static_cast<unsigned>(year), 4);
+    digits(buf + 6, unsigned(ymd.month()), 2);
+    digits(buf + 9, unsigned(ymd.day()), 2);
+    digits(buf + 12, static_cast<unsigned>(hms.hours().count()), 2);
+    digits(buf + 15, static_cast<unsigned>(hms.minutes().count()), 2);
+    digits(buf + 18, static_cast<unsigned>(hms.seconds().count()), 2);
+    std::size_t n = 20;
+    if (frac != 0) {
+        buf[n++] = '.';
+        digits(buf + n, frac, 6);
+        n += 6;
+    }
+    buf[n++] = 'Z';
+    buf[n++] = '"';
+    s_.append(buf, n);
+}
+
+void JsonOut::escaped(std::string_view v) {
+    s_ += '"';
+    const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+    std::size_t n = v.size(), i = 0;
+    while (i < n) {
+        std::size_t run = i;
+        while (run < n && plain_bytes[p[run]])
+            ++run;
+        s_.append(v.data() + i, run - i);
+        i = run;
+        if (i == n) break;
+        unsigned char c = p[i];
+        if (c < 0x80) {  // '"', '\\' or a control character
+            static constexpr char hex[] = "0123456789abcdef";
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+            std::size_t len = 2;
+            switch (c) {
+                case '"':
+                    esc[1] = '"';
+                    break;
+                case '\\':
+                    esc[1] = '\\';
+                    break;
+                case '\b':
+                    esc[1] = 'b';
+                    break;
+                case '\f':
+                    esc[1] = 'f';
+                    break;
+                case '\n':
+                    esc[1] = 'n';
+                    break;
+                case '\r':
+                    esc[1] = 'r';
+                    break;
+                case '\t':
+                    esc[1] = 't';
+                    break;
+                default:
+                    len = 6;
+            }
+            s_.append(esc, len);
+            ++i;
+            continue;
+        }
+        // A multi-byte sequence: copied when valid. Otherwise one U+FFFD replaces the lead
+        // byte and the continuation bytes that fitted; the byte that broke the sequence is
+        // read again as the start of the next one.
+        Utf8Lead lead = utf8_lead(c);
+        if (lead.length == 0) {
+            invalid_utf8();
+            ++i;
+            continue;
+        }
+        std::size_t k = 1;
+        for (; k < static_cast<std::size_t>(lead.length); ++k) {
+            if (i + k >= n) break;
+            unsigned char low = k == 1 ? lead.low : 0x80, high = k == 1 ? lead.high : 0xBF;
+            if (p[i + k] < low || p[i + k] > high) break;
+        }
+        if (k == static_cast<std::size_t>(lead.length)) {
+            s_.append(v.data() + i, k);
+        } else {
+            invalid_utf8();
+        }
+        i += k;
+    }
+    s_ += '"';
+}
+
+void JsonOut::invalid_utf8() {
+    s_.append("\xEF\xBF\xBD", 3);
+}
+
+// ---- Values of the model ------------------------------------------------------------------
+
+void write(JsonOut& j, const Value& v) {
+    struct Visitor {
+        JsonOut& j;
+        void operator()(std::monostate) const { j.null(); }
+        void operator()(const std::string& s) const { j.string(s); }
+        void operator()(std::int64_t i) const { j.integer(i); }
+        void operator()(bool b) const { j.boolean(b); }
+        void operator()(Instant t) const { j.instant(t); }
+    };
+    std::visit(Visitor{j}, v);
+}
+
+namespace {
+
+// The elements of `items` ordered by proj(element), a string_view; a few of them are sorted
+// in place on the stack, more in a vector.
+template <class T, class Proj, class Body>
+void in_text_order(const std::vector<T>& items, Proj proj, Body body) {
+    auto by_text = [&](const T* a, const T* b) { return proj(*a) < proj(*b); };
+    constexpr std::size_t few = 16;
+    if (items.size() <= few) {
+        std::array<const T*, few> order;
+        for (std::size_t i = 0; i < items.size(); ++i)
+            order[i] = &items[i];
+        std::sort(order.begin(), order.begin() + items.size(), by_text);
+        for (std::size_t i = 0; i < items.size(); ++i)
+            body(*order[i]);
+    } else {
+        std::vector<const T*> order;
+        order.reserve(items.size());
+        for (const auto& item : items)
+            order.push_back(&item);
+        std::sort(order.begin(), order.end(), by_text);
+        for (const T* item : order)
+            body(*item);
+    }
+}
+
+}  // namespace
+
+void write(JsonOut& j, SortedTexts s) {
+    j.begin_array();
+    in_text_order(
+        s.symbols, [](Symbol x) { return x.view(); }, [&](Symbol x) { j.string(x.view()); });
+    j.end_array();
+}
+
+void write(JsonOut& j, CustomObject c) {
+    j.begin_object();
+    in_text_order(
+        c.fields, [](const CustomField& f) { return f.name.view(); },
+        [&](const CustomField& f) { j.member(f.name.view(), f.value); });
+    j.end_object();
+}
+
+// ---- Records: members in byte order of their names --------------------------------------
+
+void write(JsonOut& j, const Link& l) {
+    j.begin_object();
+    j.member("ticket", l.other);
+    j.member("type", to_string(l.type));
+    j.end_object();
+}
+
+void write(JsonOut& j, const Approval& a) {
+    j.begin_object();
+    j.member("approver", a.approver.view());
+    j.member("comment", a.comment);
+    j.member("decided", a.decided);
+    j.member("decision", to_string(a.decision));
+    j.member("delegated_from", a.delegated_from);
+    j.member("step", a.step);
+    j.end_object();
+}
+
+void write(JsonOut& j, const Ticket& t) {
+    j.begin_object();
+    j.member("approvals", t.approvals);
+    j.member("assignee", t.assignee);
+    j.member("assignment_group", t.assignment_group);
+    j.member("category", t.category);
+    j.member("channel", to_string(t.channel));
+    j.member("close_code", t.close_code);
+    j.member("closed", t.closed);
+    j.member("created", t.created);
+    j.member("custom", CustomObject{t.custom});
+    j.member("description", t.description);
+    j.member("hold_reason", t.hold_reason);
+    j.member("id", t.id);
+    j.member("impact", t.impact);
+    j.member("key", t.key);
+    j.member("kind", t.kind.view());
+    j.member("links", t.links);
+    j.member("model", t.model);
+    j.member("priority", t.priority);
+    j.member("priority_overridden", t.priority_overridden);
+    j.member("reopen_count", t.reopen_count);
+    j.member("requester", t.requester);
+    j.member("resolution_code", t.resolution_code);
+    j.member("resolution_notes", t.resolution_notes);
+    j.member("resolved", t.resolved);
+    j.member("segment", t.segment);
+    j.member("state", t.state.view());
+    j.member("state_entered", t.state_entered);
+    j.member("tags", SortedTexts{t.tags});
+    j.member("title", t.title);
+    j.member("updated", t.updated);
+    j.member("urgency", t.urgency);
+    j.member("version", t.version);
+    j.member("watchers", SortedTexts{t.watchers});
+    j.end_object();
+}
+
+void write(JsonOut& j, const Event& e) {
+    j.begin_object();
+    j.member("actor", e.actor);
+    j.member("at", e.at);
+    if (!e.field.empty()) j.member("field", e.field.view());
+    if (e.link) j.member("link", *e.link);
+    if (!e.field.empty()) {
+        j.member("new", e.new_value);
+        j.member("old", e.old_value);
+    }
+    j.member("seq", e.seq);
+    if (!e.text.empty()) j.member("text", e.text);
+    j.member("ticket", e.ticket);
+    j.member("type", to_string(e.type));
+    j.end_object();
+}
+
+void write(JsonOut& j, const Comment& c) {
+    j.begin_object();
+    j.member("at", c.at);
+    j.member("author", c.author);
+    j.member("seq", c.seq);
+    j.member("text", c.text);
+    j.member("visibility", c.visibility == CommentVisibility::work_note ? "work_note" : "public");
+    j.end_object();
+}
+
+}  // namespace detail
+
+// ---- The public functions ------------------------------------------------------------------
+
+namespace {
+
+// Room for a typical record, so that writing one rarely grows the buffer.
+constexpr std::size_t ticket_reserve = 1024;
+
+template <class T>
+std::string written(const T& value, std::size_t reserve) {
+    detail::JsonOut j(reserve);
+    write(j, value);
+    return j.take();
+}
+
+}  // namespace
+
+std::string to_json(const Ticket& t) {
+    return written(t, ticket_reserve);
+}
+std::string to_json(const Event& e) {
+    return written(e, 256);
+}
+std::string to_json(const Comment& c) {
+    return written(c, 128 + c.text.size());
+}
+std::string to_json(const std::vector<Event>& events) {
+    return written(events, 64 + 256 * events.size());
+}
+std::string to_json(const std::vector<Comment>& comments) {
+    return written(comments, 64 + 192 * comments.size());
+}
+
+std::string to_json(const Page& page, std::size_t total) {
+    detail::JsonOut j(64 + ticket_reserve * page.tickets.size());
+    j.begin_object();
+    if (page.next_cursor.empty())
+        j.member("next_cursor", nullptr);
+    else
+        j.member("next_cursor", page.next_cursor);
+    j.key("tickets");
+    j.begin_array();
+    for (const auto& t : page.tickets)
+        write(j, *t);
+    j.end_array();
+    j.member("total", total);
+    j.end_object();
+    return j.take();
+}
+
+ITSM_END_NAMESPACE
