@@ -302,11 +302,10 @@ ITSM_API int itsm_engine_advance_clock(itsm_engine* engine, int64_t micros) {
         if (micros < 0)
             throw itsm::Error(itsm::Errc::invalid_argument, "micros",
                               "must not be negative (itsm_engine_set_time moves back)");
-        std::int64_t now = itsm::to_micros(clock.now());
-        if (micros > max_micros - now)
+        // checked and moved in one step: threads advancing together cannot pass the limit
+        if (!clock.advance_within(itsm::Duration{micros}, itsm::instant_from_micros(max_micros)))
             throw itsm::Error(itsm::Errc::invalid_argument, "micros",
                               "moves the clock past the year 9999");
-        clock.advance(itsm::Duration{micros});
     });
 }
 
