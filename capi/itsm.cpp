@@ -24,6 +24,8 @@
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
 #include "itsm/workflow.hpp"
+// The JSON writer's C-string form of a ticket, for the hot calls (create, get, update).
+#include "../src/json_out.hpp"
 
 static_assert(ITSM_VERSION_NUMBER == ITSM_VERSION_NUMBER_CPP,
               "itsm.h and itsm/version.hpp disagree on the version");
@@ -189,14 +191,22 @@ char* owned_copy(const std::string& s) {
     return p;
 }
 
+// A result handed to the caller: a copy of a std::string, or a C string from malloc as it is.
+char* handed_out(const std::string& s) {
+    return owned_copy(s);
+}
+char* handed_out(itsm::detail::CText&& s) {
+    return s.release();
+}
+
 // For the functions with a string result: *out is NULL unless `body` returns a string.
 template <class Body>
 int returning_text(char** out, const char* out_name, Body&& body) noexcept {
     if (out) *out = nullptr;
     return guarded([&] {
         required(out, out_name);  // before `body`: a call without a result does nothing
-        std::string text = body();
-        *out = owned_copy(text);
+        auto text = body();
+        *out = handed_out(std::move(text));
     });
 }
 
@@ -321,13 +331,13 @@ ITSM_API int itsm_ticket_create(itsm_engine* engine, const char* actor, const ch
                      [&](itsm::Engine& e, const itsm::Actor& a) {
                          auto input = itsm::new_ticket_from_json(
                              required(new_ticket_json, "new_ticket_json"), e.schema());
-                         return itsm::to_json(e.create(a, input));
+                         return itsm::detail::ticket_c_text(e.create(a, input));
                      });
 }
 
 ITSM_API int itsm_ticket_get(itsm_engine* engine, const char* actor, uint64_t id, char** out) {
     return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
-        return itsm::to_json(e.get(a, id));
+        return itsm::detail::ticket_c_text(e.get(a, id));
     });
 }
 
@@ -342,7 +352,7 @@ ITSM_API int itsm_ticket_update(itsm_engine* engine, const char* actor, uint64_t
                                 const char* patch_json, char** out) {
     return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
         auto patch = itsm::patch_from_json(required(patch_json, "patch_json"), e.schema());
-        return itsm::to_json(e.update(a, id, patch));
+        return itsm::detail::ticket_c_text(e.update(a, id, patch));
     });
 }
 

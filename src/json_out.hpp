@@ -12,6 +12,9 @@
 #include <array>
 #include <cassert>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,37 +48,59 @@ inline Utf8Lead utf8_lead(unsigned char lead) noexcept {
 
 class JsonOut {
   public:
-    explicit JsonOut(std::size_t reserve = 256) { s_.reserve(reserve); }
+    explicit JsonOut(std::size_t reserve = 256) { grow(reserve); }
+    ~JsonOut() { std::free(buf_); }
+    JsonOut(const JsonOut&) = delete;
+    JsonOut& operator=(const JsonOut&) = delete;
 
-    std::string take() { return std::move(s_); }
-    const std::string& text() const noexcept { return s_; }
+    std::string_view text() const noexcept { return {buf_, static_cast<std::size_t>(p_ - buf_)}; }
+    std::string take() const { return std::string(text()); }
+    // The text as a NUL-terminated string from malloc, which the caller releases with
+    // std::free (what the C ABI hands out); the writer holds nothing afterwards.
+    char* release() {
+        room(1);
+        *p_ = '\0';
+        char* text = buf_;
+        buf_ = p_ = end_ = nullptr;
+        return text;
+    }
 
     // ---- Structure. Commas are placed by separate(): before a key or a value, unless it
     // follows an opening bracket or a key.
     void begin_object() {
-        separate();
-        s_ += '{';
+        put_after_separator('{');
         push_level();
     }
     void end_object() {
-        s_ += '}';
+        put('}');
         pop_level();
     }
     void begin_array() {
-        separate();
-        s_ += '[';
+        put_after_separator('[');
         push_level();
     }
     void end_array() {
-        s_ += ']';
+        put(']');
         pop_level();
     }
-    // A member name; `name` is escaped like any string.
+    // A member name written as it is: a name in the code, which needs no escaping.
     void key(std::string_view name) {
+        check_order(name);
+        assert(plain(name) && "key() takes names that need no escaping; text_key() others");
+        separate();
+        room(name.size() + 3);
+        *p_++ = '"';
+        std::memcpy(p_, name.data(), name.size());
+        p_ += name.size();
+        *p_++ = '"';
+        *p_++ = ':';
+    }
+    // A member name from data (a custom field's name), escaped like any string.
+    void text_key(std::string_view name) {
         check_order(name);
         separate();
         escaped(name);
-        s_ += ':';
+        put(':');
     }
     template <class T>
     void member(std::string_view name, const T& value) {
@@ -84,17 +109,8 @@ class JsonOut {
     }
 
     // ---- Scalars.
-    void null() {
-        separate();
-        s_.append("null", 4);
-    }
-    void boolean(bool b) {
-        separate();
-        if (b)
-            s_.append("true", 4);
-        else
-            s_.append("false", 5);
-    }
+    void null() { literal("null"); }
+    void boolean(bool b) { literal(b ? std::string_view("true") : std::string_view("false")); }
     void integer(std::int64_t v);
     void unsigned_integer(std::uint64_t v);
     void string(std::string_view v) {
@@ -104,16 +120,35 @@ class JsonOut {
     void instant(Instant t);
 
   private:
+    // Makes room for `n` more bytes.
+    void room(std::size_t n) {
+        if (static_cast<std::size_t>(end_ - p_) < n) grow(n);
+    }
+    void grow(std::size_t n);
+    void put(char c) {
+        room(1);
+        *p_++ = c;
+    }
     void separate() {
-        if (s_.empty()) return;
-        char c = s_.back();
-        if (c != '{' && c != '[' && c != ':') s_ += ',';
+        if (p_ == buf_) return;
+        char c = p_[-1];
+        if (c != '{' && c != '[' && c != ':') put(',');
+    }
+    void put_after_separator(char c) {
+        separate();
+        put(c);
+    }
+    void literal(std::string_view w) {
+        separate();
+        room(w.size());
+        std::memcpy(p_, w.data(), w.size());
+        p_ += w.size();
     }
     // The string in quotes: '"', '\\' and control characters escaped (\b \f \n \r \t, else
     // \u00XX in lower-case hex), every other valid UTF-8 sequence copied as it is, and each
     // invalid one replaced by U+FFFD, byte for byte as nlohmann::json's replace handler did.
     void escaped(std::string_view v);
-    void invalid_utf8();
+    static bool plain(std::string_view name);
 
 #ifdef NDEBUG
     void push_level() {}
@@ -137,7 +172,9 @@ class JsonOut {
     }
 #endif
 
-    std::string s_;
+    char* buf_ = nullptr;  // from malloc, so that release() can hand it to a C caller
+    char* p_ = nullptr;    // the end of the text
+    char* end_ = nullptr;  // the end of the buffer
 };
 
 // ---- Values of the model, for member() and arrays ------------------------------------
@@ -202,6 +239,14 @@ struct CustomObject {
     const std::vector<CustomField>& fields;
 };
 void write(JsonOut& j, CustomObject c);
+
+// A ticket's JSON text as a C string from malloc, for the C ABI to hand out as it is (the
+// same text as to_json(const Ticket&), without copying it into a std::string first).
+struct FreeText {
+    void operator()(char* p) const noexcept { std::free(p); }
+};
+using CText = std::unique_ptr<char, FreeText>;
+CText ticket_c_text(const Ticket& t);
 
 }  // namespace detail
 ITSM_END_NAMESPACE

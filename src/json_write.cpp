@@ -13,18 +13,35 @@ namespace detail {
 
 // ---- JsonOut ----------------------------------------------------------------------------
 
+void JsonOut::grow(std::size_t n) {
+    auto used = static_cast<std::size_t>(p_ - buf_);
+    std::size_t capacity =
+        std::max<std::size_t>(2 * static_cast<std::size_t>(end_ - buf_), used + n + 1);
+    auto* bigger = static_cast<char*>(std::realloc(buf_, capacity));
+    if (!bigger) throw std::bad_alloc();
+    buf_ = bigger;
+    p_ = bigger + used;
+    end_ = bigger + capacity;
+}
+
 void JsonOut::integer(std::int64_t v) {
     separate();
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    s_.append(buf, r.ptr);
+    room(24);
+    p_ = std::to_chars(p_, end_, v).ptr;
 }
 
 void JsonOut::unsigned_integer(std::uint64_t v) {
     separate();
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    s_.append(buf, r.ptr);
+    room(24);
+    p_ = std::to_chars(p_, end_, v).ptr;
+}
+
+bool JsonOut::plain(std::string_view name) {
+    for (char c : name)
+        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
+            static_cast<unsigned char>(c) >= 0x80)
+            return false;
+    return true;
 }
 
 namespace {
@@ -58,37 +75,43 @@ void JsonOut::instant(Instant t) {
     hh_mm_ss<Duration> hms{t - day};
     auto frac = static_cast<unsigned>(hms.subseconds().count());
     separate();
+    room(32);
     // "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", quoted
-    char buf[32] = "\"0000-00-00T00:00:00";
-    digits(buf + 1, static_cast<unsigned>(year), 4);
-    digits(buf + 6, unsigned(ymd.month()), 2);
-    digits(buf + 9, unsigned(ymd.day()), 2);
-    digits(buf + 12, static_cast<unsigned>(hms.hours().count()), 2);
-    digits(buf + 15, static_cast<unsigned>(hms.minutes().count()), 2);
-    digits(buf + 18, static_cast<unsigned>(hms.seconds().count()), 2);
-    std::size_t n = 20;
+    char* at = p_;
+    std::memcpy(at, "\"0000-00-00T00:00:00", 20);
+    digits(at + 1, static_cast<unsigned>(year), 4);
+    digits(at + 6, unsigned(ymd.month()), 2);
+    digits(at + 9, unsigned(ymd.day()), 2);
+    digits(at + 12, static_cast<unsigned>(hms.hours().count()), 2);
+    digits(at + 15, static_cast<unsigned>(hms.minutes().count()), 2);
+    digits(at + 18, static_cast<unsigned>(hms.seconds().count()), 2);
+    at += 20;
     if (frac != 0) {
-        buf[n++] = '.';
-        digits(buf + n, frac, 6);
-        n += 6;
+        *at++ = '.';
+        digits(at, frac, 6);
+        at += 6;
     }
-    buf[n++] = 'Z';
-    buf[n++] = '"';
-    s_.append(buf, n);
+    *at++ = 'Z';
+    *at++ = '"';
+    p_ = at;
 }
 
 void JsonOut::escaped(std::string_view v) {
-    s_ += '"';
-    const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+    room(v.size() + 2);  // enough unless something needs escaping
+    *p_++ = '"';
+    const auto* s = reinterpret_cast<const unsigned char*>(v.data());
     std::size_t n = v.size(), i = 0;
     while (i < n) {
         std::size_t run = i;
-        while (run < n && plain_bytes[p[run]])
+        while (run < n && plain_bytes[s[run]])
             ++run;
-        s_.append(v.data() + i, run - i);
+        room(run - i + 1);
+        std::memcpy(p_, v.data() + i, run - i);
+        p_ += run - i;
         i = run;
         if (i == n) break;
-        unsigned char c = p[i];
+        room(6 + (n - i));  // the longest escape, and the rest if it needs none
+        unsigned char c = s[i];
         if (c < 0x80) {  // '"', '\\' or a control character
             static constexpr char hex[] = "0123456789abcdef";
             char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
@@ -118,7 +141,8 @@ void JsonOut::escaped(std::string_view v) {
                 default:
                     len = 6;
             }
-            s_.append(esc, len);
+            std::memcpy(p_, esc, len);
+            p_ += len;
             ++i;
             continue;
         }
@@ -126,29 +150,24 @@ void JsonOut::escaped(std::string_view v) {
         // byte and the continuation bytes that fitted; the byte that broke the sequence is
         // read again as the start of the next one.
         Utf8Lead lead = utf8_lead(c);
-        if (lead.length == 0) {
-            invalid_utf8();
-            ++i;
-            continue;
-        }
+        auto length = static_cast<std::size_t>(lead.length);
         std::size_t k = 1;
-        for (; k < static_cast<std::size_t>(lead.length); ++k) {
-            if (i + k >= n) break;
-            unsigned char low = k == 1 ? lead.low : 0x80, high = k == 1 ? lead.high : 0xBF;
-            if (p[i + k] < low || p[i + k] > high) break;
+        if (length != 0) {
+            for (; k < length && i + k < n; ++k) {
+                unsigned char low = k == 1 ? lead.low : 0x80, high = k == 1 ? lead.high : 0xBF;
+                if (s[i + k] < low || s[i + k] > high) break;
+            }
         }
-        if (k == static_cast<std::size_t>(lead.length)) {
-            s_.append(v.data() + i, k);
+        if (length != 0 && k == length) {
+            std::memcpy(p_, v.data() + i, k);
+            p_ += k;
         } else {
-            invalid_utf8();
+            std::memcpy(p_, "\xEF\xBF\xBD", 3);
+            p_ += 3;
         }
         i += k;
     }
-    s_ += '"';
-}
-
-void JsonOut::invalid_utf8() {
-    s_.append("\xEF\xBF\xBD", 3);
+    put('"');
 }
 
 // ---- Values of the model ------------------------------------------------------------------
@@ -204,7 +223,10 @@ void write(JsonOut& j, CustomObject c) {
     j.begin_object();
     in_text_order(
         c.fields, [](const CustomField& f) { return f.name.view(); },
-        [&](const CustomField& f) { j.member(f.name.view(), f.value); });
+        [&](const CustomField& f) {
+            j.text_key(f.name.view());
+            write(j, f.value);
+        });
     j.end_object();
 }
 
@@ -313,6 +335,12 @@ std::string written(const T& value, std::size_t reserve) {
 
 std::string to_json(const Ticket& t) {
     return written(t, ticket_reserve);
+}
+
+detail::CText detail::ticket_c_text(const Ticket& t) {
+    JsonOut j(ticket_reserve);
+    write(j, t);
+    return CText(j.release());
 }
 std::string to_json(const Event& e) {
     return written(e, 256);
