@@ -1,12 +1,13 @@
-// Internal: a JSON writer that appends straight to one std::string. It prints what the
-// records' JSON has always looked like (nlohmann::json's compact dump, members in byte order
-// of their names, UTF-8 kept as it is, invalid UTF-8 replaced by U+FFFD), without building
-// a document first: a ticket costs one buffer instead of a tree of nodes and strings.
+// Internal: a JSON writer that appends straight to one buffer. It prints what the records'
+// JSON has always looked like (nlohmann::json's compact dump, members in byte order of their
+// names, UTF-8 kept as it is, invalid UTF-8 replaced by U+FFFD), without building a document
+// first: a ticket costs one buffer instead of a tree of nodes and strings.
 //
-// Writing a record is a list of `member(name, value)` calls in byte order of the names;
-// `write(JsonOut&, const T&)` overloads (found by argument-dependent lookup) say how a
-// record type is written, and a std::vector of them becomes an array. Debug builds check
-// that members come in order, as the output of the old writer did.
+// Writing a record is a list of `member(name, value)` calls in byte order of the names
+// (json_write.cpp); `write(JsonOut&, const T&)` overloads (found by argument-dependent
+// lookup) say how a value is written, and a std::vector of them becomes an array. A new
+// member of a record is one member() line in its place; a new value type needs a write()
+// overload. Debug builds check that members come in order, as the old writer printed them.
 #pragma once
 
 #include <array>
