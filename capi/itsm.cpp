@@ -26,6 +26,8 @@
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
 #include "itsm/workflow.hpp"
+// The JSON writer's C-string form of a ticket, for the hot calls (create, get, update).
+#include "../src/json_out.hpp"
 
 static_assert(ITSM_VERSION_NUMBER == ITSM_VERSION_NUMBER_CPP,
               "itsm.h and itsm/version.hpp disagree on the version");
@@ -191,14 +193,22 @@ char* owned_copy(const std::string& s) {
     return p;
 }
 
+// A result handed to the caller: a copy of a std::string, or a C string from malloc as it is.
+char* handed_out(const std::string& s) {
+    return owned_copy(s);
+}
+char* handed_out(itsm::detail::CText&& s) {
+    return s.release();
+}
+
 // For the functions with a string result: *out is NULL unless `body` returns a string.
 template <class Body>
 int returning_text(char** out, const char* out_name, Body&& body) noexcept {
     if (out) *out = nullptr;
     return guarded([&] {
         required(out, out_name);  // before `body`: a call without a result does nothing
-        std::string text = body();
-        *out = owned_copy(text);
+        auto text = body();
+        *out = handed_out(std::move(text));
     });
 }
 
@@ -309,11 +319,10 @@ ITSM_API int itsm_engine_advance_clock(itsm_engine* engine, int64_t micros) {
         if (micros < 0)
             throw itsm::Error(itsm::Errc::invalid_argument, "micros",
                               "must not be negative (itsm_engine_set_time moves back)");
-        std::int64_t now = itsm::to_micros(clock.now());
-        if (micros > max_micros - now)
+        // checked and moved in one step: threads advancing together cannot pass the limit
+        if (!clock.advance_within(itsm::Duration{micros}, itsm::instant_from_micros(max_micros)))
             throw itsm::Error(itsm::Errc::invalid_argument, "micros",
                               "moves the clock past the year 9999");
-        clock.advance(itsm::Duration{micros});
     });
 }
 
@@ -329,13 +338,13 @@ ITSM_API int itsm_ticket_create(itsm_engine* engine, const char* actor, const ch
                      [&](itsm::Engine& e, const itsm::Actor& a) {
                          auto input = itsm::new_ticket_from_json(
                              required(new_ticket_json, "new_ticket_json"), e.schema());
-                         return itsm::to_json(e.create(a, input));
+                         return itsm::detail::ticket_c_text(e.create(a, input));
                      });
 }
 
 ITSM_API int itsm_ticket_get(itsm_engine* engine, const char* actor, uint64_t id, char** out) {
     return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
-        return itsm::to_json(e.get(a, id));
+        return itsm::detail::ticket_c_text(e.get(a, id));
     });
 }
 
@@ -350,7 +359,7 @@ ITSM_API int itsm_ticket_update(itsm_engine* engine, const char* actor, uint64_t
                                 const char* patch_json, char** out) {
     return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
         auto patch = itsm::patch_from_json(required(patch_json, "patch_json"), e.schema());
-        return itsm::to_json(e.update(a, id, patch));
+        return itsm::detail::ticket_c_text(e.update(a, id, patch));
     });
 }
 

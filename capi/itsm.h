@@ -123,7 +123,9 @@ ITSM_API int itsm_engine_open(const char* uri, const char* schema_json, itsm_eng
 ITSM_API int itsm_engine_set_time(itsm_engine* engine, int64_t unix_micros);
 
 /* Moves the manual clock of an engine opened with itsm_engine_open_memory_at() forward
- * by `micros` (0 or more). Thread-safe.
+ * by `micros` (0 or more). Thread-safe: the range check and the move are one atomic step,
+ * so threads advancing at once never move the clock out of range, and a refused call leaves
+ * it where it was.
  * Errors: ITSM_E_INVALID_ARGUMENT (engine is NULL, runs on the system clock, micros is
  * negative, or the result is out of range). */
 ITSM_API int itsm_engine_advance_clock(itsm_engine* engine, int64_t micros);

@@ -1,9 +1,8 @@
-// JSON text for tickets, events, comments, pages and request bodies.
+// Request bodies from JSON text (the records are written in json_write.cpp).
 #include "itsm/json.hpp"
 
-#include <algorithm>
-
 #include "itsm/error.hpp"
+#include "json_quick.hpp"
 #include "json_reader.hpp"
 
 ITSM_BEGIN_NAMESPACE
@@ -12,132 +11,6 @@ namespace {
 
 using detail::json;
 using detail::JsonReader;
-
-json symbol_json(Symbol s) {
-    return s.empty() ? json(nullptr) : json(s.str());
-}
-
-json value_json(const Value& v) {
-    struct Visitor {
-        json operator()(std::monostate) const { return nullptr; }
-        json operator()(const std::string& s) const { return s; }
-        json operator()(std::int64_t i) const { return i; }
-        json operator()(bool b) const { return b; }
-        json operator()(Instant t) const { return format_instant(t); }
-    };
-    return std::visit(Visitor{}, v);
-}
-
-json ticket_json(const Ticket& t) {
-    auto sorted_text = [](const std::vector<Symbol>& symbols) {
-        std::vector<std::string> out;
-        for (auto s : symbols)
-            out.push_back(s.str());
-        std::sort(out.begin(), out.end());
-        return out;
-    };
-    json custom = json::object();
-    for (const auto& f : t.custom)
-        custom[f.name.str()] = value_json(f.value);
-    json links = json::array();
-    for (const auto& l : t.links)
-        links.push_back({{"type", std::string(to_string(l.type))}, {"ticket", l.other}});
-    auto optional_instant = [](const std::optional<Instant>& i) {
-        return i ? json(format_instant(*i)) : json(nullptr);
-    };
-    json approvals = json::array();
-    for (const auto& a : t.approvals)
-        approvals.push_back({{"step", a.step},
-                             {"approver", a.approver.str()},
-                             {"decision", std::string(to_string(a.decision))},
-                             {"delegated_from", symbol_json(a.delegated_from)},
-                             {"decided", optional_instant(a.decided)},
-                             {"comment", a.comment}});
-    json clocks = json::array();
-    for (const auto& c : t.sla) {
-        json pauses = json::array();
-        for (const auto& p : c.pauses)
-            pauses.push_back({{"from", format_instant(p.from)}, {"to", optional_instant(p.to)}});
-        clocks.push_back({{"policy", c.policy.str()},
-                          {"metric", c.metric.str()},
-                          {"cycle", c.cycle},
-                          {"start", format_instant(c.start)},
-                          {"pauses", pauses},
-                          {"stopped", optional_instant(c.stopped)},
-                          {"canceled", c.canceled},
-                          {"target", c.target.count() / 1000000},
-                          {"due", optional_instant(c.due)},
-                          {"alarm", optional_instant(c.alarm)},
-                          {"state", std::string(to_string(c.state))},
-                          {"warnings_emitted", c.warnings_emitted},
-                          {"breach_emitted", c.breach_emitted}});
-    }
-    return {{"id", t.id},
-            {"key", t.key},
-            {"kind", t.kind.str()},
-            {"model", symbol_json(t.model)},
-            {"state", t.state.str()},
-            {"title", t.title},
-            {"description", t.description},
-            {"impact", t.impact},
-            {"urgency", t.urgency},
-            {"priority", t.priority},
-            {"priority_overridden", t.priority_overridden},
-            {"channel", std::string(to_string(t.channel))},
-            {"reopen_count", t.reopen_count},
-            {"category", symbol_json(t.category)},
-            {"requester", symbol_json(t.requester)},
-            {"assignee", symbol_json(t.assignee)},
-            {"assignment_group", symbol_json(t.assignment_group)},
-            {"segment", symbol_json(t.segment)},
-            {"tags", sorted_text(t.tags)},
-            {"watchers", sorted_text(t.watchers)},
-            {"custom", custom},
-            {"links", links},
-            {"created", format_instant(t.created)},
-            {"updated", format_instant(t.updated)},
-            {"resolved", optional_instant(t.resolved)},
-            {"closed", optional_instant(t.closed)},
-            {"state_entered", format_instant(t.state_entered)},
-            {"hold_reason", symbol_json(t.hold_reason)},
-            {"resolution_code", symbol_json(t.resolution_code)},
-            {"resolution_notes", t.resolution_notes},
-            {"close_code", symbol_json(t.close_code)},
-            {"approvals", approvals},
-            {"sla", clocks},
-            {"version", t.version}};
-}
-
-json event_json(const Event& e) {
-    json j = {{"seq", e.seq},
-              {"ticket", e.ticket},
-              {"at", format_instant(e.at)},
-              {"actor", symbol_json(e.actor)},
-              {"type", std::string(to_string(e.type))}};
-    if (!e.field.empty()) {
-        j["field"] = e.field.str();
-        j["old"] = value_json(e.old_value);
-        j["new"] = value_json(e.new_value);
-    }
-    if (!e.text.empty()) j["text"] = e.text;
-    if (e.link)
-        j["link"] = {{"type", std::string(to_string(e.link->type))}, {"ticket", e.link->other}};
-    return j;
-}
-
-json comment_json(const Comment& c) {
-    return {{"seq", c.seq},
-            {"author", symbol_json(c.author)},
-            {"at", format_instant(c.at)},
-            {"visibility", c.visibility == CommentVisibility::work_note ? "work_note" : "public"},
-            {"text", c.text}};
-}
-
-// Input is validated as UTF-8 on the way in; replacing stray bytes on the way out keeps a
-// read from ever failing on data written by an older or foreign writer.
-std::string dump(const json& j) {
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 // Request-body reading: every error names the JSON path.
 class BodyReader {
@@ -240,49 +113,19 @@ class BodyReader {
 
 }  // namespace
 
-namespace detail {
-// The stored form of a ticket starts from the same document (src/store/record.cpp).
-json ticket_document(const Ticket& t) {
-    return ticket_json(t);
-}
-}  // namespace detail
-
-std::string to_json(const Ticket& t) {
-    return dump(ticket_json(t));
-}
-std::string to_json(const Event& e) {
-    return dump(event_json(e));
-}
-
-std::string to_json(const Comment& c) {
-    return dump(comment_json(c));
-}
-
-std::string to_json(const std::vector<Event>& events) {
-    json a = json::array();
-    for (const auto& e : events)
-        a.push_back(event_json(e));
-    return dump(a);
-}
-
-std::string to_json(const std::vector<Comment>& comments) {
-    json a = json::array();
-    for (const auto& c : comments)
-        a.push_back(comment_json(c));
-    return dump(a);
-}
-
-std::string to_json(const Page& page, std::size_t total) {
-    json tickets = json::array();
-    for (const auto& t : page.tickets)
-        tickets.push_back(ticket_json(*t));
-    return dump(
-        json{{"tickets", tickets},
-             {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)},
-             {"total", total}});
-}
-
+// Bodies are read quickly when they are plain, and by the document readers below otherwise
+// (they define what a body means and word the errors; see json_quick.hpp).
 NewTicket new_ticket_from_json(std::string_view text, const Schema& schema) {
+    if (auto t = detail::quick_new_ticket(text, schema)) return std::move(*t);
+    return detail::new_ticket_from_document(text, schema);
+}
+
+TicketPatch patch_from_json(std::string_view text, const Schema& schema) {
+    if (auto p = detail::quick_patch(text, schema)) return std::move(*p);
+    return detail::patch_from_document(text, schema);
+}
+
+NewTicket detail::new_ticket_from_document(std::string_view text, const Schema& schema) {
     BodyReader b(&schema);
     const auto& r = b.reader();
     json doc = r.parse(text, "(document)");
@@ -316,7 +159,7 @@ NewTicket new_ticket_from_json(std::string_view text, const Schema& schema) {
     return t;
 }
 
-TicketPatch patch_from_json(std::string_view text, const Schema& schema) {
+TicketPatch detail::patch_from_document(std::string_view text, const Schema& schema) {
     BodyReader b(&schema);
     const auto& r = b.reader();
     json doc = r.parse(text, "(document)");

@@ -49,6 +49,20 @@ class ManualClock final : public Clock {
     Instant now() const override { return instant_from_micros(now_.load()); }
     void set(Instant t) { now_.store(to_micros(t)); }
     void advance(Duration d) { now_.fetch_add(d.count()); }
+    // Moves forward by `d` (not negative) unless that would pass `limit`; then returns false
+    // and stays where it is. The check and the move are one atomic step: calls racing from
+    // several threads never pass the limit together.
+    bool advance_within(Duration d, Instant limit) {
+        std::int64_t now = now_.load();
+        do {
+            // the room left, computed without overflow (and none when already past `limit`)
+            if (d.count() < 0 || now > to_micros(limit) ||
+                static_cast<std::uint64_t>(d.count()) >
+                    static_cast<std::uint64_t>(to_micros(limit)) - static_cast<std::uint64_t>(now))
+                return false;
+        } while (!now_.compare_exchange_weak(now, now + d.count()));
+        return true;
+    }
 
   private:
     std::atomic<std::int64_t> now_;

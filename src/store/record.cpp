@@ -6,12 +6,9 @@
 
 #include "../json_reader.hpp"
 #include "itsm/error.hpp"
+#include "itsm/json.hpp"
 
 ITSM_BEGIN_NAMESPACE
-
-namespace detail {
-json ticket_document(const Ticket& t);  // src/json.cpp
-}  // namespace detail
 
 namespace {
 
@@ -189,12 +186,15 @@ std::vector<SlaClock> read_clocks(const RecordReader& r) {
 }  // namespace
 
 std::string ticket_record(const Ticket& t) {
-    json doc = detail::ticket_document(t);
-    json instants = json::array();
+    std::string doc = to_json(t);
+    std::string instants;
     for (const auto& f : t.custom)
-        if (std::holds_alternative<Instant>(f.value)) instants.push_back(f.name.str());
-    if (!instants.empty()) doc["custom_instants"] = std::move(instants);
-    return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+        if (std::holds_alternative<Instant>(f.value))
+            instants += (instants.empty() ? "" : ",") + json(f.name.str()).dump();
+    if (instants.empty()) return doc;
+    doc.pop_back();  // the closing brace of the ticket's object
+    doc += ",\"custom_instants\":[" + instants + "]}";
+    return doc;
 }
 
 Ticket ticket_from_record(std::string_view text) {

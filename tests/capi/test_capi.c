@@ -7,6 +7,8 @@
 
 #if defined(__unix__)
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #define HAVE_PTHREADS 1
 #define HAVE_POSIX 1 /* mkdtemp */
 #endif
@@ -970,6 +972,100 @@ static void test_threads(void) {
     CHECK(total_tickets(e) == (uint64_t)started * 50);
     itsm_engine_close(e);
 }
+/* Several threads advance one manual clock towards its limit (the end of the year 9999) at
+ * once, round after round: in each round exactly the room that was left is used, never more,
+ * and the clock ends on the limit. A range check made apart from the move would let two
+ * threads that both saw room for one step pass the limit together. */
+#define CLOCK_LIMIT INT64_C(253402300799999999)
+#define CLOCK_ROOM 6
+#define CLOCK_ROUNDS 3000
+#define CLOCK_THREADS 4
+
+struct clock_race {
+    itsm_engine* engine;
+    pthread_barrier_t barrier;
+    int moved[CLOCK_THREADS];
+    int bad_rounds;   /* rounds that moved more or less than the room */
+    int bad_refusals; /* refusals with the wrong code or message */
+    atomic_int ready; /* threads that reached the start, over all rounds */
+};
+
+struct clock_worker {
+    struct clock_race* race;
+    int index;
+};
+
+static void* advance_work(void* arg) {
+    struct clock_worker* w = (struct clock_worker*)arg;
+    struct clock_race* race = w->race;
+    int round, i;
+    for (round = 0; round < CLOCK_ROUNDS; ++round) {
+        if (w->index == 0 && itsm_engine_set_time(race->engine, CLOCK_LIMIT - CLOCK_ROOM) != 0)
+            ++race->bad_rounds;
+        race->moved[w->index] = 0;
+        pthread_barrier_wait(&race->barrier);
+        /* then spin until every thread is here, so that they run at the same moment rather
+         * than one after another as each wakes up */
+        atomic_fetch_add(&race->ready, 1);
+        while (atomic_load(&race->ready) < (round + 1) * CLOCK_THREADS)
+            sched_yield(); /* lets a thread still on its way in run on a busy machine */
+        for (;;) {
+            int rc = itsm_engine_advance_clock(race->engine, 1);
+            if (rc == ITSM_OK) {
+                ++race->moved[w->index];
+                continue;
+            }
+            if (rc != ITSM_E_INVALID_ARGUMENT || !has(itsm_last_error(), "9999"))
+                ++race->bad_refusals;
+            break;
+        }
+        pthread_barrier_wait(&race->barrier); /* all done */
+        if (w->index == 0) {
+            int total = 0;
+            for (i = 0; i < CLOCK_THREADS; ++i)
+                total += race->moved[i];
+            if (total != CLOCK_ROOM) ++race->bad_rounds;
+        }
+        pthread_barrier_wait(&race->barrier); /* counted before the next round */
+    }
+    return NULL;
+}
+
+static void test_clock_threads(void) {
+    struct clock_race race;
+    struct clock_worker workers[CLOCK_THREADS];
+    pthread_t threads[CLOCK_THREADS];
+    const char* system = NULL;
+    char* t = NULL;
+    int i, started = 0;
+
+    memset(&race, 0, sizeof race);
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &race.engine), ITSM_OK);
+    if (!race.engine) return;
+    CHECK(pthread_barrier_init(&race.barrier, NULL, CLOCK_THREADS) == 0);
+    for (i = 0; i < CLOCK_THREADS; ++i) {
+        workers[i].race = &race;
+        workers[i].index = i;
+        if (pthread_create(&threads[i], NULL, advance_work, &workers[i]) == 0) ++started;
+    }
+    CHECK(started == CLOCK_THREADS);
+    if (started != CLOCK_THREADS) abort(); /* the others would wait at the barrier forever */
+    for (i = 0; i < started; ++i)
+        pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&race.barrier);
+    CHECK(race.bad_rounds == 0);
+    CHECK(race.bad_refusals == 0);
+    /* the clock stopped exactly on the limit: a ticket created now says so */
+    CHECK_RC(itsm_engine_system_actor(race.engine, &system), ITSM_OK);
+    CHECK_RC(
+        itsm_ticket_create(race.engine, system, "{\"kind\":\"incident\",\"title\":\"Late\"}", &t),
+        ITSM_OK);
+    CHECK(has(t, "\"created\":\"9999-12-31T23:59:59.999999Z\""));
+    itsm_free(t);
+    CHECK_RC(itsm_engine_advance_clock(race.engine, 1), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_advance_clock(race.engine, 0), ITSM_OK);
+    itsm_engine_close(race.engine);
+}
 #endif
 
 static void test_taxonomy_and_routing(void) {
@@ -1341,6 +1437,7 @@ int main(void) {
     test_sla();
 #ifdef HAVE_PTHREADS
     test_threads();
+    test_clock_threads();
 #endif
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

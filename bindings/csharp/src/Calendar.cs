@@ -1,5 +1,6 @@
 // A business calendar: one itsm_calendar handle, with a method per C function of itsm.h.
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Itsm
@@ -47,6 +48,13 @@ namespace Itsm
         public static Calendar FromJson(string configJson, string id = null)
         {
             Engine.CheckVersion();
+            return Build(configJson, id);
+        }
+
+        // Apart from FromJson, which loads the library first (see NativeLoader).
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static Calendar Build(string configJson, string id)
+        {
             byte[] config = Utf8.Encode("config_json", configJson);
             byte[] name = Utf8.Encode("id", id);
             var h = new CalendarHandle();

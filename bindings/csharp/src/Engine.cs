@@ -1,6 +1,7 @@
 // The engine: one itsm_engine handle, with a method per C function of itsm.h.
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace Itsm
 {
@@ -33,19 +34,47 @@ namespace Itsm
         /// <summary>The loaded library's version text, e.g. "0.1.0".</summary>
         public static string LibraryVersion
         {
-            get { return Utf8.Decode(NativeMethods.itsm_version_string()); }
+            get
+            {
+                NativeLoader.EnsureLoaded();
+                return VersionText();
+            }
+        }
+
+        // The methods that call into the library are compiled only after NativeLoader has
+        // loaded it: Mono looks the native functions up when it compiles their caller, and
+        // keeps a failed lookup. So the entry points (LibraryVersion, CheckVersion) load the
+        // library, then call a method of their own that is never inlined into them.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static string VersionText()
+        {
+            return Utf8.Decode(NativeMethods.itsm_version_string());
         }
 
         private static bool versionChecked;
 
-        // Refuses a library of another version, once per process.
+        // Loads the library (from ITSM_LIBRARY when it is set) and refuses one of another
+        // version, once per process. Every way of opening an engine or a calendar starts here.
         internal static void CheckVersion()
         {
             if (versionChecked) return;
+            NativeLoader.EnsureLoaded();
+            VerifyVersion();
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void VerifyVersion()
+        {
             int found = NativeMethods.itsm_version_number();
             if (found != VersionNumber)
+            {
+                string from = NativeLoader.ExplicitPath != null
+                    ? " from " + NativeLoader.EnvironmentVariable + "=" + NativeLoader.ExplicitPath : "";
                 throw new LibraryVersionException("libitsm " + LibraryVersion + " (" + found +
-                    ") is loaded, but this Itsm binding needs exactly version number " + VersionNumber);
+                    ") is loaded" + from + ", but this Itsm binding needs exactly version number " +
+                    VersionNumber + "; install the matching library or point " +
+                    NativeLoader.EnvironmentVariable + " at it");
+            }
             versionChecked = true;
         }
 
@@ -94,6 +123,7 @@ namespace Itsm
 
         private delegate int OpenCall(out IntPtr engine);
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         private static Engine Open(OpenCall open)
         {
             var h = new EngineHandle();

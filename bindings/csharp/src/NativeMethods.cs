@@ -10,6 +10,7 @@ namespace Itsm
     internal static class NativeMethods
     {
         // "itsm" is libitsm.so (or itsm.dll); Itsm.dll.config maps it to libitsm.so.0 on Mono.
+        // ITSM_LIBRARY, when set, names the file instead (NativeLoader).
         internal const string Lib = "itsm";
 
         // ---- Library

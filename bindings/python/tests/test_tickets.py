@@ -3,6 +3,7 @@ changed)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -32,6 +33,23 @@ def test_create_returns_a_typed_ticket(engine: itsm.Engine) -> None:
     assert t.created == t.updated == START
     assert t.resolved is None and t.closed is None
     assert t.links == () and t.custom == {}
+
+
+def test_create_json_and_get_json_return_the_ticket_as_json_text(engine: itsm.Engine) -> None:
+    text = engine.create_json("alice", "incident", "Caf\u00e9 \"printer\"", impact=2, tags=["vpn"])
+    assert isinstance(text, str)
+    data = json.loads(text)
+    assert (data["id"], data["key"], data["title"], data["tags"]) == (1, "INC0000001", "Caf\u00e9 \"printer\"", ["vpn"])
+    # the same ticket as the typed calls see it, and the same text as get_json
+    assert itsm.Ticket.from_json(data) == engine.get("bob", 1)
+    assert engine.get_json("bob", 1) == text
+
+
+def test_create_json_and_get_json_refuse_like_create_and_get(engine: itsm.Engine) -> None:
+    refused_unchanged(engine, itsm.InvalidArgument, lambda: engine.create_json("alice", "incident", "x", colour="red"), "colour")
+    refused_unchanged(engine, itsm.PermissionDenied, lambda: engine.create_json("mallory", "incident", "x"))
+    with pytest.raises(itsm.NotFound):
+        engine.get_json("alice", 99)
 
 
 def test_get_and_get_by_key_return_the_same_ticket(engine: itsm.Engine) -> None:
