@@ -446,8 +446,8 @@ ITSM_API int itsm_metrics(itsm_engine* engine, const char* actor, const char* qu
 ITSM_API int itsm_engine_set_scorecard_json(itsm_engine* engine, const char* actor,
                                             const char* scorecard_json);
 
-/* The scorecard targets in force as {"scorecard": {...}}. *out is owned; itsm_free. Needs
- * "metrics.read". Thread-safe. Errors: ITSM_E_PERMISSION_DENIED. */
+/* The scorecard targets in force as {"scorecard": {...}}. *out is owned; itsm_free. Any
+ * valid actor may read them. Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (empty actor). */
 ITSM_API int itsm_engine_scorecard_json(itsm_engine* engine, const char* actor, char** out);
 
 #ifdef __cplusplus

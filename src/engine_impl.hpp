@@ -150,6 +150,9 @@ struct Engine::Impl {
     void after_patch(const Ticket& before, Ticket& t, Instant now, std::vector<Event>& events);
     void check_link(const Ticket& from, LinkType type, const Ticket& to) const;
 
+    // Metrics (engine_metrics.cpp): the scorecard targets; null means the defaults.
+    std::shared_ptr<const Scorecard> scorecard;
+
     // Workflows (engine_workflow.cpp). Null until set_workflows.
     std::shared_ptr<const Workflows> workflows;
     // Create: the model and initial state from the kind's workflow (throws before anything

@@ -24,6 +24,7 @@
 
 ITSM_BEGIN_NAMESPACE
 
+class Taxonomy;
 class Workflows;
 
 // What to report on. Filters combine with AND, the values of one filter with OR, and an
@@ -127,10 +128,10 @@ struct WeekCount {
 struct ScoreLine {
     std::string metric;  // "mttr.tier_1", "first_contact_resolution", ...
     std::optional<double> value;
-    std::string unit;  // "hours" or "ratio"
+    std::string unit;  // "hours", "business_hours" (MTTR) or "ratio"
     std::optional<double> min;
-    std::optional<double> max;  // an upper bound is met when value < max (MTTR, reopen)
-    std::optional<bool> met;
+    std::optional<double> max;
+    std::optional<bool> met;  // min <= value <= max (each bound when given)
 };
 
 // Targets a desk steers by. An MTTR tier groups priorities and has an upper bound in hours;
@@ -171,8 +172,8 @@ std::string to_json(const Scorecard& s);
 
 struct MetricsReport {
     Instant from{}, to{};
-    std::size_t tickets = 0;  // tickets in scope (created before `to`, matching the filters)
-    std::size_t created = 0;  // of them, created in the period
+    std::size_t tickets = 0;   // tickets in scope (created before `to`, matching the filters)
+    std::size_t created = 0;   // of them, created in the period
     std::size_t resolved = 0;  // of them, resolved in the period (any kind)
 
     // Service kinds resolved in the period: time to resolve, overall and broken down.
@@ -198,9 +199,11 @@ struct MetricsReport {
 std::string to_json(const MetricsReport& r);
 
 // What the replay needs beyond the events: the workflows classify states (resolved, closed,
-// open...); without them, the resolved and closed stamps decide.
+// open...); without them, the resolved and closed stamps decide. The taxonomy decides
+// category subtrees; without it, dotted ids do ("hardware" holds "hardware.printer").
 struct MetricsContext {
     const Workflows* workflows = nullptr;
+    const Taxonomy* taxonomy = nullptr;
     const Scorecard* scorecard = nullptr;  // null: the defaults
 };
 
