@@ -224,14 +224,24 @@ std::string percent(std::optional<double> v) {
     return v ? fmt::format("{:.1f}%", *v * 100) : "n/a";
 }
 
+// The metric's name, saying when its hours are business hours.
+std::string label(const ScoreLine& l) {
+    return l.unit == "business_hours" ? l.metric + " (business)" : l.metric;
+}
+
+// "hours" or "business_hours".
+bool is_hours(const ScoreLine& l) {
+    return l.unit.find("hours") != std::string::npos;
+}
+
 std::string score_value(const ScoreLine& l) {
     if (!l.value) return "n/a";
-    return l.unit == "hours" ? fmt::format("{:.1f} h", *l.value) : percent(l.value);
+    return is_hours(l) ? fmt::format("{:.1f} h", *l.value) : percent(l.value);
 }
 
 std::string score_target(const ScoreLine& l) {
     auto one = [&](double v) {
-        return l.unit == "hours" ? fmt::format("{:g} h", v) : fmt::format("{:g}%", v * 100);
+        return is_hours(l) ? fmt::format("{:g} h", v) : fmt::format("{:g}%", v * 100);
     };
     if (l.min && l.max) return one(*l.min) + " - " + one(*l.max);
     if (l.min) return "> " + one(*l.min);
@@ -303,7 +313,7 @@ std::string to_text(const Report& r) {
                      t.approvals);
     s += fmt::format("{:<28} {:>10} {:>14}  {}\n", "Scorecard", "value", "target", "status");
     for (const auto& l : r.metrics.scorecard)
-        s += fmt::format("{:<28} {:>10} {:>14}  {}\n", l.metric, score_value(l), score_target(l),
+        s += fmt::format("{:<28} {:>10} {:>14}  {}\n", label(l), score_value(l), score_target(l),
                          score_status(l));
     return s;
 }
@@ -325,7 +335,7 @@ std::string to_html(const Report& r) {
          "<th>status</th></tr>\n";
     for (const auto& l : r.metrics.scorecard)
         s += fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                         l.met && !*l.met ? " class=\"miss\"" : "", html_escape(l.metric),
+                         l.met && !*l.met ? " class=\"miss\"" : "", html_escape(label(l)),
                          score_value(l), html_escape(score_target(l)), score_status(l));
     s += "</table>\n<pre>" + html_escape(to_text(r).substr(0, to_text(r).find("Scorecard"))) +
          "</pre>\n";

@@ -77,7 +77,8 @@ class Loader {
                           "cab",       "arrivals",     "profile",
                           "impact",    "urgency",      "handling",
                           "chances",   "caller_reply", "reopen_after",
-                          "problems",  "changes",      "metrics_calendar"});
+                          "problems",  "changes",      "metrics_calendar",
+                          "channels"});
         Scenario s;
         if (doc.contains("name")) s.name = r_.string(doc["name"], "name");
         if (doc.contains("seed")) {
@@ -103,6 +104,8 @@ class Loader {
         sites(need(doc, "", "sites"), s);
         if (doc.contains("cab")) cab(doc["cab"], s);
         if (doc.contains("profile")) s.profile = profile(doc["profile"], "profile");
+        s.channels = {{Channel::portal, 1.0}, {Channel::email, 1.0}};
+        if (doc.contains("channels")) channels(doc["channels"], s);
         if (doc.contains("impact")) s.impact = weights3(doc["impact"], "impact");
         if (doc.contains("urgency")) s.urgency = weights3(doc["urgency"], "urgency");
         handling(need(doc, "", "handling"), s);
@@ -203,6 +206,22 @@ class Loader {
         if (j.contains("weekday")) p.weekday = weights<7>(j["weekday"], path + ".weekday");
         if (j.contains("hour")) p.hour = weights<24>(j["hour"], path + ".hour");
         return p;
+    }
+
+    void channels(const json& j, Scenario& s) {
+        r_.object(j, "channels");
+        s.channels.clear();
+        double sum = 0;
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            auto p = JsonReader::child("channels", it.key());
+            auto c = channel_from_string(it.key());
+            if (!c) r_.fail(p, "unknown channel");
+            double w = number(it.value(), p);
+            if (w < 0) r_.fail(p, "must not be negative");
+            sum += w;
+            s.channels.emplace_back(*c, w);
+        }
+        if (!(sum > 0)) r_.fail("channels", "at least one weight must be positive");
     }
 
     void horizon(const json& j, Scenario& s) {

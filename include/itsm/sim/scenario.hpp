@@ -12,6 +12,7 @@
 
 #include "itsm/calendar.hpp"
 #include "itsm/symbol.hpp"
+#include "itsm/ticket.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
 
@@ -118,6 +119,9 @@ struct Scenario {
     std::vector<Symbol> cab;  // staff who sit on the Change Advisory Board
     std::vector<Arrival> arrivals;
     Profile profile;
+    // Weights of the channels incidents and requests arrive by (default: portal and email
+    // equally); a self_service share counts towards self-service adoption.
+    std::vector<std::pair<Channel, double>> channels;
     std::array<double, 3> impact{1, 1, 1};   // weights of impact 1, 2, 3
     std::array<double, 3> urgency{1, 1, 1};  // weights of urgency 1, 2, 3
     std::vector<HandlingRule> handling;
