@@ -122,6 +122,11 @@ struct Simulation::Impl {
     Report report;
     std::uint32_t open = 0;  // incidents and requests not resolved
     std::uint64_t events_seen = 0;
+    // The workflows' timed transitions: (kind, state left, after). A ticket entering such a
+    // state makes Engine::advance due then; the hourly tick calls it only when one is due,
+    // since each call scans the tickets in those states.
+    std::vector<std::tuple<Symbol, Symbol, Duration>> timed;
+    std::priority_queue<Instant, std::vector<Instant>, std::greater<>> due;
 
     Impl(Scenario s, RunOptions o)
         : sc(std::move(s)),
@@ -132,7 +137,11 @@ struct Simulation::Impl {
           zone(TimeZone::locate(sc.time_zone)) {
         internal::configure_desk(engine, sc);
         report.sla_from_engine = apply_sla(engine, sc);
-        engine.subscribe([this](const Event&) { ++events_seen; });
+        collect_timed();
+        engine.subscribe([this](const Event& e) {
+            ++events_seen;
+            if (e.type == EventType::state_changed) note_state(e);
+        });
         for (const auto& site : sc.sites)
             site_users.emplace_back(site.id, static_cast<std::uint32_t>(site.users));
         build_agents();
@@ -152,6 +161,30 @@ struct Simulation::Impl {
         for (std::uint32_t i = 0; i < sc.groups.size(); ++i)
             if (sc.groups[i].id == id) return i;
         throw Error(Errc::internal, "group", fmt::format("unknown group \"{}\"", id.view()));
+    }
+
+    void collect_timed() {
+        for (const auto& wf : engine.workflows()->all())
+            for (const auto& tr : wf.transitions)
+                if (tr.after)
+                    for (const auto& st : wf.states)
+                        if (tr.leaves(st.id)) timed.emplace_back(wf.kind, st.id, *tr.after);
+    }
+    void note_state(const Event& e) {
+        const auto* text = std::get_if<std::string>(&e.new_value);
+        if (!text || timed.empty()) return;
+        Symbol state = Symbol::find(*text);
+        Symbol kind;
+        for (const auto& [k, st, after] : timed) {
+            if (st != state) continue;
+            if (kind.empty()) {
+                auto it = work_of.find(e.ticket);
+                kind = it != work_of.end()
+                           ? Symbol(report_kinds[static_cast<int>(works[it->second].kind)])
+                           : engine.get_shared(system, e.ticket)->kind;
+            }
+            if (k == kind) due.push(e.at + after);
+        }
     }
 
     void build_agents() {
@@ -249,10 +282,14 @@ struct Simulation::Impl {
         }
     }
 
-    // Each hour: the timed transitions, this hour's arrivals, the weekly tallies.
+    // Each hour: the timed transitions that are due, this hour's arrivals, the weekly tallies.
     void on_hour() {
         Instant t = now();
-        engine.advance(t);
+        if (!due.empty() && due.top() <= t) {
+            engine.advance(t);
+            while (!due.empty() && due.top() <= t)
+                due.pop();
+        }
         auto since = t - sc.start;
         if (since > Duration::zero() && since % std::chrono::hours(24 * 7) == Duration::zero()) {
             report.weeks.back().backlog = open;
