@@ -136,6 +136,9 @@ TEST_CASE("sim: a scenario with an error is refused with the JSON path") {
     bad["profile"] = {{"hour", {1, 2, 3}}};
     CHECK(refusal(bad) == "profile.hour: expected 24 weights");
     bad = doc;
+    bad["channels"] = {{"email", 1}, {"fax", 1}};
+    CHECK(refusal(bad) == "channels.fax: unknown channel");
+    bad = doc;
     bad["horizon"]["weeks"] = 0;
     CHECK(refusal(bad) == "horizon.weeks: must be between 1 and 520");
     bad = doc;
