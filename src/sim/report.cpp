@@ -69,7 +69,7 @@ const char* const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a
 
 // A chart's frame: the plot area, a y axis from 0 to `max` with four grid lines.
 struct Frame {
-    double width = 720, height = 260, left = 48, right = 16, top = 16, bottom = 40;
+    double width = 720, height = 260, left = 48, right = 16, top = 26, bottom = 40;
     double max = 1;
     double plot_w() const { return width - left - right; }
     double plot_h() const { return height - top - bottom; }
@@ -299,9 +299,10 @@ std::string to_json(const Report& r) {
 
 std::string to_text(const Report& r) {
     const auto& t = r.totals;
-    std::string s = fmt::format(
-        "{}\n{} to {} ({} weeks), seed {}, {} agents, {} users\n\n", r.scenario, day_of(r, r.start),
-        day_of(r, r.end - std::chrono::hours(24)), r.weeks.size(), r.seed, r.agents, r.users);
+    std::string s =
+        fmt::format("{}\n{} to {} ({} week{}), seed {}, {} agents, {} users\n\n", r.scenario,
+                    day_of(r, r.start), day_of(r, r.end - std::chrono::hours(24)), r.weeks.size(),
+                    r.weeks.size() == 1 ? "" : "s", r.seed, r.agents, r.users);
     s +=
         fmt::format("Tickets created: {} incidents, {} service requests, {} problems, {} changes\n",
                     t.created[0], t.created[1], t.created[2], t.created[3]);
