@@ -429,8 +429,9 @@ inline void queries_match_brute_force(const StoreFactory& f) {
         if (rng() % 4 == 0) q.updated_before = at(10 + static_cast<int>(rng() % 60));
         if (rng() % 5 == 0) {
             auto v = std::make_shared<itsm::Visibility>();
-            v->segments.push_back({"it", {}, {}, rng() % 2 == 0});
-            if (rng() % 2) v->segments.push_back({"hr", {"incident"}, {"hardware"}, false});
+            v->segments.push_back({"it", {}, {}, false, rng() % 2 == 0, nullptr});
+            if (rng() % 2)
+                v->segments.push_back({"hr", {"incident"}, {"hardware"}, false, false, nullptr});
             if (rng() % 2) {
                 v->user = "ann";
                 v->assignee = true;

@@ -60,6 +60,25 @@ json ticket_json(const Ticket& t) {
                              {"delegated_from", symbol_json(a.delegated_from)},
                              {"decided", optional_instant(a.decided)},
                              {"comment", a.comment}});
+    json clocks = json::array();
+    for (const auto& c : t.sla) {
+        json pauses = json::array();
+        for (const auto& p : c.pauses)
+            pauses.push_back({{"from", format_instant(p.from)}, {"to", optional_instant(p.to)}});
+        clocks.push_back({{"policy", c.policy.str()},
+                          {"metric", c.metric.str()},
+                          {"cycle", c.cycle},
+                          {"start", format_instant(c.start)},
+                          {"pauses", pauses},
+                          {"stopped", optional_instant(c.stopped)},
+                          {"canceled", c.canceled},
+                          {"target", c.target.count() / 1000000},
+                          {"due", optional_instant(c.due)},
+                          {"alarm", optional_instant(c.alarm)},
+                          {"state", std::string(to_string(c.state))},
+                          {"warnings_emitted", c.warnings_emitted},
+                          {"breach_emitted", c.breach_emitted}});
+    }
     return {{"id", t.id},
             {"key", t.key},
             {"kind", t.kind.str()},
@@ -92,6 +111,7 @@ json ticket_json(const Ticket& t) {
             {"resolution_notes", t.resolution_notes},
             {"close_code", symbol_json(t.close_code)},
             {"approvals", approvals},
+            {"sla", clocks},
             {"version", t.version}};
 }
 
@@ -262,6 +282,24 @@ class Random {
             t.approvals.push_back({static_cast<std::uint32_t>(below(5)), symbol(),
                                    static_cast<ApprovalDecision>(below(4)), symbol(),
                                    maybe_instant(), text()});
+        for (int i = below(3); i > 0; --i) {
+            SlaClock c;
+            c.policy = symbol();
+            c.metric = symbol();
+            c.cycle = static_cast<std::uint32_t>(below(4));
+            c.start = instant();
+            for (int k = below(3); k > 0; --k)
+                c.pauses.push_back({instant(), maybe_instant()});
+            c.stopped = maybe_instant();
+            c.canceled = chance(20);
+            c.target = std::chrono::seconds(below(100000));
+            c.due = maybe_instant();
+            c.alarm = maybe_instant();
+            c.state = static_cast<ClockState>(below(5));
+            c.warnings_emitted = static_cast<std::uint8_t>(below(3));
+            c.breach_emitted = chance(30);
+            t.sla.push_back(std::move(c));
+        }
         t.created = instant();
         t.updated = instant();
         t.resolved = maybe_instant();

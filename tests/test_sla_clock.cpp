@@ -36,6 +36,12 @@ class PlainStore final : public Store {
         return inner.allocate(kind);
     }
     void commit(Commit& c) override { inner.commit(c); }
+    std::optional<std::string> meta(std::string_view key) const override { return inner.meta(key); }
+    void set_meta(std::string_view key, std::string_view value) override {
+        inner.set_meta(key, value);
+    }
+    void begin_batch() override { inner.begin_batch(); }
+    void end_batch(bool keep) override { inner.end_batch(keep); }
     InMemoryStore inner;
 };
 

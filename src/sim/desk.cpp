@@ -112,12 +112,12 @@ MetricsReport metrics(const Engine& engine, const Scenario& sc) {
 
 }  // namespace internal
 
-bool apply_sla(Engine& engine, const Scenario& scenario) {
-    // The policies were checked when the scenario loaded; this engine has no SLA clocks yet,
-    // so nothing is handed over and the simulator evaluates the clocks itself.
-    (void)engine;
-    (void)scenario;
-    return false;
+void apply_sla(Engine& engine, const Scenario& scenario) {
+    // The policies were checked against the calendars when the scenario loaded.
+    engine.set_calendars(Actor::system(), scenario.calendars);
+    if (!scenario.sla_json.empty())
+        engine.set_sla_policies(Actor::system(),
+                                SlaPolicies::from_json(scenario.sla_json, &scenario.calendars));
 }
 
 }  // namespace sim

@@ -50,7 +50,6 @@ struct Work {
     Instant created{};
     Instant planned{};  // a change's planned start
     std::optional<Instant> first_assigned, resolved;
-    std::vector<std::pair<Instant, Instant>> holds;
     bool hold_planned = false, escalated = false, reopened = false;
 };
 
@@ -136,7 +135,7 @@ struct Simulation::Impl {
           engine(store, clock, Schema::itil()),
           zone(TimeZone::locate(sc.time_zone)) {
         internal::configure_desk(engine, sc);
-        report.sla_from_engine = apply_sla(engine, sc);
+        apply_sla(engine, sc);
         collect_timed();
         engine.subscribe([this](const Event& e) {
             ++events_seen;
@@ -693,7 +692,6 @@ struct Simulation::Impl {
         in.fields = {{"hold_reason", std::string("awaiting_caller")}};
         in.comment = "Could you tell us more?";
         engine.transition(agent_actor(w), w.id, "hold", in);
-        w.holds.emplace_back(now(), now());
         ++report.totals.held;
         int a = w.agent;
         w.preferred = a;
@@ -704,14 +702,10 @@ struct Simulation::Impl {
     void caller_reply(std::uint64_t index) {
         Work& w = works[index];
         // The requester's reply resumes the incident (the preset's on_requester_update).
-        if (w.resolved) {
-            w.holds.back().second = now();
-            return;
-        }
+        if (w.resolved) return;
         engine.comment(Actor(w.requester), w.id, "Here are the details.");
         if (engine.get_shared(system, w.id)->state == Symbol("on_hold"))
             engine.transition(Actor(agents[w.preferred].id), w.id, "resume");
-        w.holds.back().second = now();
         if (!w.resolved) enqueue(index);
     }
 
@@ -768,22 +762,7 @@ struct Simulation::Impl {
     }
 
     void finish();
-    // Without the engine's SLA clocks, the scorecard's SLA line uses the simulator's clocks.
-    void sla_into_scorecard() {
-        std::size_t met = 0, all = 0;
-        for (const auto& s : report.sla) {
-            met += s.met;
-            all += s.met + s.breached;
-        }
-        if (all == 0) return;
-        double rate = static_cast<double>(met) / static_cast<double>(all);
-        for (auto& line : report.metrics.scorecard)
-            if (line.metric == "sla_compliance") {
-                line.value = rate;
-                line.met = (!line.min || rate >= *line.min) && (!line.max || rate <= *line.max);
-            }
-    }
-    void sla_from_clocks();
+    void sla_from_metrics();
     void mttr_by_category();
 };
 
@@ -799,55 +778,21 @@ void Simulation::Impl::finish() {
             ++report.totals.resolved;
     report.totals.open_at_end = open;
     report.totals.events = events_seen;
-    sla_from_clocks();
     mttr_by_category();
     report.metrics = internal::metrics(engine, sc);
-    if (!report.sla_from_engine) sla_into_scorecard();
+    sla_from_metrics();
 }
 
-// The resolution clock of every incident and request under the scenario's policies, with
-// the library's clock arithmetic: started at creation, paused while waiting on the caller
-// when the policy pauses on it, stopped at the (last) resolution.
-void Simulation::Impl::sla_from_clocks() {
-    if (sc.sla_json.empty()) return;
-    SlaPolicies policies = SlaPolicies::from_json(sc.sla_json, &sc.calendars);
-    std::array<SlaStats, 5> by{};
-    const Instant end = sc.end();
-    static const CalendarPtr wall = CalendarBuilder("wall").always_open().build();
-    for (const auto& w : works) {
-        if (w.kind != Kind::incident && w.kind != Kind::service_request) continue;
-        auto t = engine.get_shared(system, w.id);
-        SlaFacts facts = SlaFacts::of(*t);
-        for (const SlaPolicy* policy : policies.matching(facts)) {
-            const MetricDef* m = policy->metric("resolution");
-            if (!m) continue;
-            auto target = m->target_for(t->priority);
-            if (!target) continue;
-            ClockInput in;
-            in.start = w.created;
-            in.target = *target;
-            in.warnings = {};
-            const auto& pause_on = m->pause_on ? *m->pause_on : policy->pause_on;
-            bool pauses = false;
-            for (const auto& trig : pause_on)
-                pauses = pauses || trig.kind == SlaTrigger::Kind::state_class ||
-                         trig.kind == SlaTrigger::Kind::on_hold;
-            if (pauses)
-                for (const auto& [from, to] : w.holds)
-                    in.pauses.push_back(
-                        {from, to > from ? std::optional<Instant>(to) : std::nullopt});
-            in.stopped = w.resolved;
-            const Calendar& cal =
-                policy->calendar.empty() ? *wall : *sc.calendars.at(policy->calendar);
-            auto view = evaluate_clock(cal, in, end);
-            auto& s = by[t->priority - 1];
-            s.priority = t->priority;
-            if (view.state == ClockState::met) ++s.met;
-            if (view.state == ClockState::breached) ++s.breached;
-        }
-    }
-    for (const auto& s : by)
-        if (s.met + s.breached > 0) report.sla.push_back(s);
+// SLA compliance per priority: the engine's resolution clocks that stopped in the horizon,
+// as Engine::metrics counts them from the `stopped` events.
+void Simulation::Impl::sla_from_metrics() {
+    const auto& by_metric = report.metrics.sla_by_metric_priority;
+    auto it = by_metric.find("resolution");
+    if (it == by_metric.end()) return;
+    for (const auto& [priority, c] : it->second)
+        if (c.met + c.breached > 0)
+            report.sla.push_back({priority, static_cast<std::uint32_t>(c.met),
+                                  static_cast<std::uint32_t>(c.breached)});
 }
 
 void Simulation::Impl::mttr_by_category() {

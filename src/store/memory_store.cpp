@@ -178,8 +178,7 @@ bool row_matches(const Query& q, const Row& r) {
 
 bool needs_ticket(const Query& q) {
     return (q.visibility && !q.visibility->decided_by_fields()) || !q.requesters.empty() ||
-           !q.tags.empty() || q.created_from || q.created_before || q.sla_breached ||
-           q.due_before;
+           !q.tags.empty() || q.created_from || q.created_before || q.sla_breached || q.due_before;
 }
 
 struct KindKeys {

@@ -150,8 +150,8 @@ std::vector<PauseInterval> read_pauses(const RecordReader& r, const json& j,
     for (std::size_t i = 0; i < a.size(); ++i) {
         std::string at = detail::JsonReader::index(path, i);
         const json& p = r.reader().object(a[i], at);
-        out.push_back({r.instant(p.at("from"), at + ".from"),
-                       r.optional_instant(p.at("to"), at + ".to")});
+        out.push_back(
+            {r.instant(p.at("from"), at + ".from"), r.optional_instant(p.at("to"), at + ".to")});
     }
     return out;
 }

@@ -30,7 +30,7 @@ struct WeekStats {
 
 struct SlaStats {
     int priority = 0;
-    std::uint32_t met = 0, breached = 0;  // resolution clocks of incidents and requests
+    std::uint32_t met = 0, breached = 0;  // resolution clocks stopped in the horizon
 };
 
 struct CategoryStats {
@@ -62,7 +62,6 @@ struct Report {
     std::vector<CategoryStats> mttr;
     // The engine's metrics over the horizon (Engine::metrics), with the scorecard's lines.
     MetricsReport metrics;
-    bool sla_from_engine = false;  // false: evaluated by the simulator (see apply_sla)
 };
 
 struct RunOptions {
@@ -92,10 +91,9 @@ inline Report simulate(Scenario scenario, RunOptions options = {}) {
     return Simulation(std::move(scenario), std::move(options)).run();
 }
 
-// Hands the scenario's calendars and SLA policies to the engine's SLA clocks. Returns false
-// when this build's Engine has no SLA clocks: then the simulator evaluates each ticket's
-// resolution clock itself with evaluate_clock() (Report::sla_from_engine is false).
-bool apply_sla(Engine& engine, const Scenario& scenario);
+// Hands the scenario's calendars and SLA policies to the engine, whose clocks then run on
+// every simulated ticket; the report's SLA figures come from their `stopped` events.
+void apply_sla(Engine& engine, const Scenario& scenario);
 
 std::string to_json(const Report& report);
 std::string to_html(const Report& report);
