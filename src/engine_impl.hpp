@@ -168,6 +168,12 @@ struct Engine::Impl {
     }
 
     void deliver();
+    // Commits by other processes on a shared store (engine_shared.cpp): the store hands
+    // their events to on_foreign, which brings the engine's indexes up to date and tells
+    // the observers.
+    void attach_foreign();
+    void detach_foreign() noexcept;
+    void on_foreign(std::vector<Event> events);
     // Engine::batch (engine_batch.cpp): the events of the open batch, delivered when it is
     // kept; the relationship index rebuilt from the store when it is taken back.
     std::optional<std::vector<Event>> batch_events;
