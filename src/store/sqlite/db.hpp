@@ -54,6 +54,13 @@ class Statement {
         while (step()) {
         }
     }
+    // Runs a write; false when it broke a UNIQUE or PRIMARY KEY constraint.
+    bool run_unique() {
+        int rc = sqlite3_step(s_);
+        if (rc == SQLITE_DONE) return true;
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return false;
+        fail(db_, sqlite3_sql(s_));
+    }
     std::int64_t integer(int col) const { return sqlite3_column_int64(s_, col); }
     std::string_view text(int col) const {
         auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
@@ -125,6 +132,9 @@ class Database {
         return *it->second;
     }
     Use use(const std::string& sql) { return Use(statement(sql)); }
+    // A statement without parameters or rows (BEGIN, COMMIT, SAVEPOINT), prepared once.
+    void run(const std::string& sql) { use(sql)->run(); }
+    std::int64_t changes() const noexcept { return sqlite3_changes64(db_); }
 
   private:
     sqlite3* db_ = nullptr;

@@ -110,7 +110,12 @@ struct SqliteStore::Impl {
     // Last number handed out per counter ("ticket.id", "kind.<kind>"); the dirty ones are
     // written with the next commit, so allocating costs no transaction of its own.
     std::unordered_map<std::string, std::uint64_t> counters;
-    bool counters_dirty = false;
+    std::vector<std::string> dirty;  // counters changed since they were last written
+    void all_dirty() {
+        dirty.clear();
+        for (const auto& [name, last] : counters)
+            dirty.push_back(name);
+    }
     bool in_batch = false;
     std::uint64_t batch_seq = 0;
     std::size_t batch_tickets = 0;
@@ -125,6 +130,7 @@ struct SqliteStore::Impl {
     void load_state();
     void flush_counters();
     void write_ticket(const TicketWrite& w);
+    [[noreturn]] void refuse(const Ticket& t, std::uint64_t expected);
     void write_event(const Event& e);
     TicketPtr read_ticket(Statement& s, int col) const {
         return std::make_shared<const Ticket>(ticket_from_record(s.text(col)));
@@ -180,52 +186,33 @@ void SqliteStore::Impl::load_state() {
 }
 
 void SqliteStore::Impl::flush_counters() {
-    if (!counters_dirty) return;
+    if (dirty.empty()) return;
     auto s = db.use(
         "INSERT INTO counters (name, last) VALUES (?, ?) "
         "ON CONFLICT (name) DO UPDATE SET last = max(last, excluded.last)");
-    for (const auto& [name, last] : counters) {
+    for (const auto& name : dirty) {
         s->bind(1, std::string_view(name), true);
-        s->bind(2, last);
+        s->bind(2, counters[name]);
         s->run();
         s->reset();
     }
-    counters_dirty = false;
+    dirty.clear();
 }
 
+// Writes first and asks questions only when the write did not land: a new ticket is an
+// INSERT that the id and key constraints guard, a change an UPDATE guarded by version.
 void SqliteStore::Impl::write_ticket(const TicketWrite& w) {
     const Ticket& t = *w.ticket;
-    std::uint64_t current = 0;
-    std::string key;
-    {
-        auto s = db.use("SELECT version, key FROM tickets WHERE id = ?");
-        s->bind(1, t.id);
-        if (s->step()) {
-            current = static_cast<std::uint64_t>(s->integer(0));
-            key = s->text(1);
-        }
-    }
-    if (current != w.expected_version)
-        throw Error(Errc::conflict, "version",
-                    fmt::format("ticket {} is at version {}, the change was made on {}", t.id,
-                                current, w.expected_version));
-    if (current == 0) {
-        auto s = db.use("SELECT 1 FROM tickets WHERE key = ?");
-        s->bind(1, std::string_view(t.key), true);
-        if (s->step())
-            throw Error(Errc::conflict, "key", fmt::format("key {} is already taken", t.key));
-    } else if (key != t.key) {
-        throw Error(Errc::internal, fmt::format("ticket {} changed its key", t.id));
-    }
     std::string record = ticket_record(t);
-    auto s = db.use(current == 0
-                        ? "INSERT INTO tickets (kind, state, segment, assignee, assignment_group, "
-                          "category, requester, priority, created, updated, version, record, key, "
-                          "id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                        : "UPDATE tickets SET kind = ?, state = ?, segment = ?, assignee = ?, "
-                          "assignment_group = ?, category = ?, requester = ?, priority = ?, "
-                          "created = ?, updated = ?, version = ?, record = ?, key = ? "
-                          "WHERE id = ?");
+    bool insert = w.expected_version == 0;
+    auto s =
+        db.use(insert ? "INSERT INTO tickets (kind, state, segment, assignee, assignment_group, "
+                        "category, requester, priority, created, updated, version, record, key, "
+                        "id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      : "UPDATE tickets SET kind = ?, state = ?, segment = ?, assignee = ?, "
+                        "assignment_group = ?, category = ?, requester = ?, priority = ?, "
+                        "created = ?, updated = ?, version = ?, record = ? "
+                        "WHERE key = ? AND id = ? AND version = ?");
     int i = 1;
     for (Symbol sym :
          {t.kind, t.state, t.segment, t.assignee, t.assignment_group, t.category, t.requester})
@@ -237,15 +224,38 @@ void SqliteStore::Impl::write_ticket(const TicketWrite& w) {
     s->bind(i++, std::string_view(record), true);
     s->bind(i++, std::string_view(t.key), true);
     s->bind(i++, t.id);
-    s->run();
-    if (current == 0) {
+    if (!insert) s->bind(i++, w.expected_version);
+    bool landed = s->run_unique() && (insert || db.changes() == 1);
+    if (!landed) refuse(t, w.expected_version);
+    if (insert) {
         ++tickets;
         auto& last = counters["ticket.id"];
         if (t.id > last) {
             last = t.id;
-            counters_dirty = true;
+            dirty.push_back("ticket.id");
         }
     }
+}
+
+// Why a ticket write did not land: the stored version differs, or the key is taken.
+void SqliteStore::Impl::refuse(const Ticket& t, std::uint64_t expected) {
+    std::uint64_t current = 0;
+    std::string key;
+    {
+        auto s = db.use("SELECT version, key FROM tickets WHERE id = ?");
+        s->bind(1, t.id);
+        if (s->step()) {
+            current = static_cast<std::uint64_t>(s->integer(0));
+            key = s->text(1);
+        }
+    }
+    if (current != expected)
+        throw Error(Errc::conflict, "version",
+                    fmt::format("ticket {} is at version {}, the change was made on {}", t.id,
+                                current, expected));
+    if (current == 0)
+        throw Error(Errc::conflict, "key", fmt::format("key {} is already taken", t.key));
+    throw Error(Errc::internal, fmt::format("ticket {} changed its key", t.id));
 }
 
 void SqliteStore::Impl::write_event(const Event& e) {
@@ -275,10 +285,10 @@ template <typename F>
 void SqliteStore::Impl::transaction(F&& body) {
     auto seq = next_seq;
     auto count = tickets;
-    db.exec(in_batch ? "SAVEPOINT step" : "BEGIN IMMEDIATE");
+    db.run(in_batch ? "SAVEPOINT step" : "BEGIN IMMEDIATE");
     try {
         body();
-        db.exec(in_batch ? "RELEASE step" : "COMMIT");
+        db.run(in_batch ? "RELEASE step" : "COMMIT");
     } catch (...) {
         // Neither can fail on a transaction that is still open.
         if (in_batch) {
@@ -289,7 +299,7 @@ void SqliteStore::Impl::transaction(F&& body) {
         }
         next_seq = seq;
         tickets = count;
-        counters_dirty = true;
+        all_dirty();
         throw;
     }
 }
@@ -300,6 +310,9 @@ SqliteStore::SqliteStore(std::string_view path_or_uri, SqliteOptions options)
     sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
     db.exec("PRAGMA journal_mode=WAL");
     db.exec(synchronous_pragma(options.synchronous));
+    // Each commit inside a batch is a savepoint, whose undo journal then stays in memory
+    // instead of a temporary file.
+    db.exec("PRAGMA temp_store=MEMORY");
     impl_->migrate();
     impl_->load_state();
 }
@@ -398,9 +411,12 @@ std::size_t SqliteStore::size() const {
 
 std::pair<TicketId, std::uint64_t> SqliteStore::allocate(Symbol kind) {
     std::lock_guard lock(impl_->mutex);
-    auto id = ++impl_->counters["ticket.id"];
-    auto number = ++impl_->counters[fmt::format("kind.{}", kind.view())];
-    impl_->counters_dirty = true;
+    auto& m = *impl_;
+    auto id = ++m.counters["ticket.id"];
+    std::string name = fmt::format("kind.{}", kind.view());
+    auto number = ++m.counters[name];
+    m.dirty.push_back("ticket.id");
+    m.dirty.push_back(std::move(name));
     return {id, number};
 }
 
@@ -419,7 +435,7 @@ void SqliteStore::commit(Commit& c) {
             e.seq = m.next_seq++;
             m.write_event(e);
         }
-        m.flush_counters();
+        if (!m.in_batch) m.flush_counters();  // a batch writes them once, at its end
     });
 }
 
@@ -445,7 +461,7 @@ void SqliteStore::set_meta(std::string_view key, std::string_view value) {
 void SqliteStore::begin_batch() {
     std::lock_guard lock(impl_->mutex);
     if (impl_->in_batch) throw Error(Errc::internal, "a batch is already open");
-    impl_->db.exec("BEGIN IMMEDIATE");
+    impl_->db.run("BEGIN IMMEDIATE");
     impl_->in_batch = true;
     impl_->batch_seq = impl_->next_seq;
     impl_->batch_tickets = impl_->tickets;
@@ -459,21 +475,21 @@ void SqliteStore::end_batch(bool keep) {
     if (keep) {
         try {
             m.flush_counters();
-            m.db.exec("COMMIT");
+            m.db.run("COMMIT");
             return;
         } catch (...) {
             // A failed COMMIT (disk full, I/O error) leaves nothing: take the batch back.
             sqlite3_exec(m.db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
             m.next_seq = m.batch_seq;
             m.tickets = m.batch_tickets;
-            m.counters_dirty = true;
+            m.all_dirty();
             throw;
         }
     }
-    m.db.exec("ROLLBACK");
+    m.db.run("ROLLBACK");
     m.next_seq = m.batch_seq;
     m.tickets = m.batch_tickets;
-    m.counters_dirty = true;  // numbers handed out in the batch stay used
+    m.all_dirty();  // numbers handed out in the batch stay used
 }
 
 void SqliteStore::batch(const std::function<void()>& fn) {
