@@ -178,6 +178,8 @@ struct Engine::Impl {
     // kept; the relationship index rebuilt from the store when it is taken back.
     std::optional<std::vector<Event>> batch_events;
     void rebuild_relations();
+    // The index entries of tickets another process changed, read again from the store.
+    void refresh_relations(const std::vector<TicketId>& ids);
     Event field_event(const Ticket& t, Instant at, Symbol actor, Symbol field, Value old_value,
                       Value new_value, std::string note = {}) const {
         Event e = make_event(t.id, at, actor, EventType::field_changed);

@@ -1,5 +1,7 @@
 // Engines sharing one store from several processes: commits made elsewhere reach this
 // engine's observers (docs/storage.md, "PostgreSQL").
+#include <algorithm>
+
 #include "engine_impl.hpp"
 
 ITSM_BEGIN_NAMESPACE
@@ -17,11 +19,16 @@ void Engine::Impl::detach_foreign() noexcept {
 }
 
 // Reads always go to the store, so the tickets are current; what the engine keeps in memory
-// about them (the relationship index of access control) is rebuilt before the observers hear.
+// about them (the relationship index of access control) is brought up to date for the
+// tickets those events touched before the observers hear.
 void Engine::Impl::on_foreign(std::vector<Event> events) {
+    std::vector<TicketId> touched;
+    for (const auto& e : events)
+        if (std::find(touched.begin(), touched.end(), e.ticket) == touched.end())
+            touched.push_back(e.ticket);
     {
         std::unique_lock lock(mutex);
-        if (relations) rebuild_relations();
+        refresh_relations(touched);
     }
     if (observer_count.load(std::memory_order_acquire) > 0) {
         std::lock_guard q(queue_mutex);

@@ -222,3 +222,47 @@ TEST_CASE("PostgresStore: observers hear commits made by another engine") {
         CHECK(heard[0].ticket == kept.id);
     }
 }
+
+TEST_CASE("PostgresStore: a requester's queue follows tickets another engine files for them") {
+    const char* server = pg_uri();
+    if (!server) return;
+    PgSchema schema(server);
+    auto policy = itsm::AccessPolicy::from_json(R"({
+        "segments": [{"id": "it"}],
+        "roles": [{"preset": "requester"}, {"preset": "administrator"}],
+        "grants": [{"user": "alice", "role": "administrator", "segment": "*"},
+                   {"user": "rita", "role": "requester", "segment": "it"}]})");
+    auto desk = [&](std::shared_ptr<itsm::PostgresStore> s) {
+        auto d = std::make_unique<PgDesk>(std::move(s));
+        itsm::Directory people;
+        for (const char* u : {"alice", "bob", "rita"})
+            people.add_user({u, u, true});
+        d->engine.set_directory(itsm::Actor::system(), people);
+        d->engine.set_access(itsm::Actor::system(), policy);
+        return d;
+    };
+    auto a = desk(schema.open(false));
+    auto b = desk(schema.open(false));
+    itsm::Actor rita{"rita"};
+    itsm::Query q;
+    CHECK(a->engine.query(rita, q).tickets.empty());
+
+    itsm::NewTicket in;
+    in.kind = "incident";
+    in.title = "My laptop will not start";
+    in.segment = "it";
+    in.requester = "rita";
+    auto t = b->engine.create(a->alice, in);
+    for (int i = 0; i < 50 && a->store->poll(200ms) == 0; ++i) {
+    }
+    auto page = a->engine.query(rita, q);
+    REQUIRE(page.tickets.size() == 1);
+    CHECK(page.tickets[0]->id == t.id);
+
+    itsm::TicketPatch p;
+    p.requester = itsm::Symbol("bob");
+    b->engine.update(b->alice, t.id, p);
+    for (int i = 0; i < 50 && a->store->poll(200ms) == 0; ++i) {
+    }
+    CHECK(a->engine.query(rita, q).tickets.empty());
+}

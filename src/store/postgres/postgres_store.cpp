@@ -266,10 +266,48 @@ void PostgresStore::Impl::write_ticket(const TicketWrite& w) {
                                 w.expected_version));
 }
 
+namespace {
+
+constexpr const char* insert_events =
+    "INSERT INTO events (seq, commit_id, ticket, at, actor, type, field, old_kind, old_value, "
+    "new_kind, new_value, text, link_type, link_other) ";
+
+// An event's columns after seq and commit_id, 12 parameters.
+void add_event(Params& p, const Event& e) {
+    p.add(e.ticket).add(to_micros(e.at));
+    p.add(e.actor.view()).add(to_string(e.type)).add(e.field.view());
+    add_value(p, e.old_value);
+    add_value(p, e.new_value);
+    p.add(std::string_view(e.text));
+    if (e.link)
+        p.add(to_string(e.link->type)).add(e.link->other);
+    else
+        p.add_null().add_null();
+}
+
+}  // namespace
+
 // Numbers the events from the shared sequence (ascending within the commit), inserts them
-// and notifies the other stores, naming the commit by its first seq.
+// and notifies the other stores, naming the commit by its first seq. The common commit of
+// one event takes one round trip; more take one more, to reserve their numbers.
 void PostgresStore::Impl::write_events(std::vector<Event>& events) {
     if (events.empty()) return;
+    std::string pid = std::to_string(own_pid);
+    if (events.size() == 1) {
+        Params p;
+        add_event(p, events[0]);
+        p.add(std::string_view(channel)).add(std::string_view(pid));
+        auto r = db->exec(
+            fmt::format(
+                "WITH n AS (SELECT nextval('event_seqs') AS s), ins AS ({} SELECT n.s, n.s, "
+                "$1::bigint, $2::bigint, $3, $4, $5, $6::smallint, $7, $8::smallint, $9, $10, $11, "
+                "$12::bigint FROM n RETURNING seq) "
+                "SELECT seq, pg_notify($13, $14 || ' ' || seq) FROM ins",
+                insert_events),
+            p);
+        events[0].seq = static_cast<std::uint64_t>(r.integer(0, 0));
+        return;
+    }
     Params n;
     n.add(static_cast<std::int64_t>(events.size()));
     auto r = db->exec("SELECT nextval('event_seqs') FROM generate_series(1, $1)", n);
@@ -279,33 +317,30 @@ void PostgresStore::Impl::write_events(std::vector<Event>& events) {
     std::sort(seqs.begin(), seqs.end());
     constexpr std::size_t chunk = 1000;  // 14 parameters a row, under the protocol's 65535
     for (std::size_t from = 0; from < events.size(); from += chunk) {
-        std::string sql =
-            "INSERT INTO events (seq, commit_id, ticket, at, actor, type, field, old_kind, "
-            "old_value, new_kind, new_value, text, link_type, link_other) VALUES ";
+        std::size_t to = std::min(events.size(), from + chunk);
+        std::string rows;
         Params p;
-        for (std::size_t i = from; i < std::min(events.size(), from + chunk); ++i) {
-            Event& e = events[i];
-            e.seq = seqs[i];
+        for (std::size_t i = from; i < to; ++i) {
+            events[i].seq = seqs[i];
             int b = p.size();
-            sql += fmt::format("{}(${}", i == from ? "" : ",", b + 1);
+            rows += fmt::format("{}(${}", i == from ? "" : ",", b + 1);
             for (int k = 2; k <= 14; ++k)
-                sql += fmt::format(",${}", b + k);
-            sql += ')';
-            p.add(e.seq).add(seqs.front()).add(e.ticket).add(to_micros(e.at));
-            p.add(e.actor.view()).add(to_string(e.type)).add(e.field.view());
-            add_value(p, e.old_value);
-            add_value(p, e.new_value);
-            p.add(std::string_view(e.text));
-            if (e.link)
-                p.add(to_string(e.link->type)).add(e.link->other);
-            else
-                p.add_null().add_null();
+                rows += fmt::format(",${}", b + k);
+            rows += ')';
+            p.add(seqs[i]).add(seqs.front());
+            add_event(p, events[i]);
         }
-        db->exec(sql, p);
+        if (to < events.size()) {
+            db->exec(fmt::format("{} VALUES {}", insert_events, rows), p);
+            continue;
+        }
+        // The last rows and the notification in one statement.
+        int b = p.size();
+        p.add(std::string_view(channel)).add(fmt::format("{} {}", pid, seqs.front()));
+        db->exec(fmt::format("WITH ins AS ({} VALUES {} RETURNING 1) SELECT pg_notify(${}, ${})",
+                             insert_events, rows, b + 1, b + 2),
+                 p);
     }
-    Params note;
-    note.add(std::string_view(channel)).add(fmt::format("{} {}", own_pid, seqs.front()));
-    db->exec("SELECT pg_notify($1, $2)", note);
 }
 
 // Runs `body` as one transaction, or inside the open batch as one savepoint; on any
