@@ -141,3 +141,4 @@ void BM_PgGet(benchmark::State& state) {
 BENCHMARK(BM_PgCreate)->Arg(1)->Arg(2)->Arg(4)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PgUpdate)->Arg(1)->Arg(2)->Arg(4)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PgGet)->Arg(1)->Arg(2)->Arg(4)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_MAIN();

@@ -151,7 +151,8 @@ struct PostgresStore::Impl {
     PostgresOptions options;
     mutable std::mutex mutex;  // the main connection: reads, commits, batches
     mutable std::unique_ptr<Connection> db;
-    int own_pid = 0;  // the main connection's backend, named in this store's notifications
+    std::atomic<int> own_pid{
+        0};  // the main connection's backend, named in this store's notifications
     bool in_batch = false;
 
     std::mutex side_mutex;  // the side connection: numbers, LISTEN, reading foreign events
@@ -292,7 +293,7 @@ void add_event(Params& p, const Event& e) {
 // one event takes one round trip; more take one more, to reserve their numbers.
 void PostgresStore::Impl::write_events(std::vector<Event>& events) {
     if (events.empty()) return;
-    std::string pid = std::to_string(own_pid);
+    std::string pid = std::to_string(own_pid.load());
     if (events.size() == 1) {
         Params p;
         add_event(p, events[0]);
@@ -569,7 +570,7 @@ std::size_t PostgresStore::Impl::poll(std::chrono::milliseconds wait) {
                 std::string_view payload(n->extra);
                 auto space = payload.find(' ');
                 if (space != std::string_view::npos &&
-                    payload.substr(0, space) != std::to_string(own_pid))
+                    payload.substr(0, space) != std::to_string(own_pid.load()))
                     commits.emplace_back(payload.substr(space + 1));
                 PQfreemem(n);
             }
