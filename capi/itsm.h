@@ -109,8 +109,8 @@ ITSM_API int itsm_engine_open_memory_at(const char* schema_json, int64_t start_u
  * in-memory store, "sqlite:///path/to/file.db" (or a plain file path) for a durable SQLite
  * file, created when absent and migrated to the current schema when older
  * (docs/storage.md), or "postgresql://user@host:port/db" (optionally "?schema=name") for
- * a PostgreSQL database shared with other processes, whose commits then reach this engine's
- * subscribers from a thread of the store. `schema_json` as for itsm_engine_open_memory().
+ * a PostgreSQL database shared with other processes: every read sees their commits, and a
+ * concurrent edit is ITSM_E_CONFLICT. `schema_json` as for itsm_engine_open_memory().
  * On success *out receives the handle, owned by the caller and released with
  * itsm_engine_close(), which also closes the file or connections. Thread-safe.
  * Errors: ITSM_E_INVALID_ARGUMENT (uri or out is NULL, an unknown URI scheme, a bad schema
