@@ -1,13 +1,16 @@
 // Several processes (fork) hammer the same tickets through their own engines on one
 // PostgreSQL database: afterwards no update is lost, every history is complete and ordered,
-// and every key is unique.
+// every key is unique, and work that every process notices is done once.
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "pg_helpers.hpp"
 
@@ -21,10 +24,31 @@ constexpr int rounds = 40;
 // One child: random edits of the shared tickets (half with the version it read, half relying
 // on the store's check), and a few new tickets. Writes "id successes" lines and the keys it
 // created to `out`; returns the exit status.
-int hammer(const PgSchema& schema, const std::vector<itsm::TicketId>& ids, int me, int out) {
+int hammer(const PgSchema& schema, const std::vector<itsm::TicketId>& ids, itsm::TicketId escalate,
+           std::chrono::steady_clock::time_point go, int me, int out) {
     std::ostringstream report;
     try {
         PgDesk d(schema.open(false));
+        std::this_thread::sleep_until(go);  // every process starts at the same moment
+        // Every process notices the same due work on the last ticket (as each would notice
+        // the same due SLA timer) and does it unless it is done: the version check lets one
+        // commit it; the others see conflict, read again and find it done.
+        for (int attempt = 0; attempt < 50; ++attempt) {
+            auto t = d.engine.get(d.alice, escalate);
+            if (std::find(t.tags.begin(), t.tags.end(), itsm::Symbol("escalated")) != t.tags.end())
+                break;
+            itsm::TicketPatch p;
+            p.add_tags = {"escalated"};
+            p.expected_version = t.version;
+            try {
+                d.engine.update(d.alice, escalate, p);
+                report << "escalated\n";
+                break;
+            } catch (const itsm::Error& e) {
+                if (e.code() != itsm::Errc::conflict) throw;
+                report << "lost_race\n";
+            }
+        }
         std::mt19937 rng(static_cast<unsigned>(1000 + me));
         std::map<itsm::TicketId, int> ok;
         for (int i = 0; i < rounds; ++i) {
@@ -62,13 +86,16 @@ TEST_CASE("PostgreSQL: processes hammering the same tickets lose no update") {
     if (!server) return;
     PgSchema schema(server);
     std::vector<itsm::TicketId> ids;
+    itsm::TicketId escalate = 0;
     {
         PgDesk d(schema.open(false));
         for (int i = 0; i < 3; ++i)
             ids.push_back(d.incident(fmt::format("shared {}", i)).id);
+        escalate = d.incident("due for escalation").id;
     }
 
     std::vector<std::pair<pid_t, int>> children;
+    auto go = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
     for (int me = 0; me < processes; ++me) {
         int fds[2];
         REQUIRE(pipe(fds) == 0);
@@ -76,13 +103,14 @@ TEST_CASE("PostgreSQL: processes hammering the same tickets lose no update") {
         REQUIRE(pid >= 0);
         if (pid == 0) {
             close(fds[0]);
-            _exit(hammer(schema, ids, me, fds[1]));
+            _exit(hammer(schema, ids, escalate, go, me, fds[1]));
         }
         close(fds[1]);
         children.emplace_back(pid, fds[0]);
     }
     std::map<itsm::TicketId, int> successes;
     std::vector<std::string> keys;
+    int escalations = 0, lost_races = 0;
     for (auto [pid, fd] : children) {
         std::string text;
         char buf[4096];
@@ -99,6 +127,10 @@ TEST_CASE("PostgreSQL: processes hammering the same tickets lose no update") {
                 int n;
                 in >> id >> n;
                 successes[id] += n;
+            } else if (word == "escalated") {
+                ++escalations;
+            } else if (word == "lost_race") {
+                ++lost_races;
             } else if (word == "key") {
                 in >> word;
                 keys.push_back(word);
@@ -129,10 +161,19 @@ TEST_CASE("PostgreSQL: processes hammering the same tickets lose no update") {
     CHECK(total > 0);
     MESSAGE(fmt::format("{} of {} edits committed, the rest were conflicts", total,
                         processes * rounds * 9 / 10));
+    // The due work was done exactly once, by exactly one process.
+    CHECK(escalations == 1);
+    MESSAGE(fmt::format("{} processes lost the race to escalate and found it done", lost_races));
+    int tag_events = 0;
+    for (const auto& e : d.engine.history(d.alice, escalate))
+        tag_events += e.field == itsm::Symbol("tags");
+    CHECK(tag_events == 1);
+    CHECK(d.engine.get(d.alice, escalate).version == 2);
+
     std::set<std::string> unique(keys.begin(), keys.end());
     CHECK(unique.size() == keys.size());
     CHECK(keys.size() == static_cast<std::size_t>(processes * rounds / 10));
     itsm::Query q;
     q.limit = 1000;
-    CHECK(d.engine.count(d.alice, q) == ids.size() + keys.size());
+    CHECK(d.engine.count(d.alice, q) == ids.size() + 1 + keys.size());
 }
