@@ -108,12 +108,15 @@ ITSM_API int itsm_engine_open_memory_at(const char* schema_json, int64_t start_u
 /* Opens an engine over the store named by `uri` and the system clock: "memory:" for an
  * in-memory store, "sqlite:///path/to/file.db" (or a plain file path) for a durable SQLite
  * file, created when absent and migrated to the current schema when older
- * (docs/storage.md). `schema_json` as for itsm_engine_open_memory(). On success *out
- * receives the handle, owned by the caller and released with itsm_engine_close(), which
- * also closes the file. Thread-safe.
- * Errors: ITSM_E_INVALID_ARGUMENT (uri or out is NULL, an unknown URI scheme),
- * ITSM_E_STORAGE (the file cannot be opened, is not a database, or has a newer schema;
- * the message is SQLite's), ITSM_E_INVALID_CONFIG, ITSM_E_NO_MEMORY. */
+ * (docs/storage.md), or "postgresql://user@host:port/db" (optionally "?schema=name") for
+ * a PostgreSQL database shared with other processes: every read sees their commits, and a
+ * concurrent edit is ITSM_E_CONFLICT. `schema_json` as for itsm_engine_open_memory().
+ * On success *out receives the handle, owned by the caller and released with
+ * itsm_engine_close(), which also closes the file or connections. Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (uri or out is NULL, an unknown URI scheme, a bad schema
+ * name), ITSM_E_STORAGE (the file or server cannot be opened, is not a database, or has a
+ * newer schema; the message is SQLite's or the server's), ITSM_E_INVALID_CONFIG,
+ * ITSM_E_NO_MEMORY. */
 ITSM_API int itsm_engine_open(const char* uri, const char* schema_json, itsm_engine** out);
 
 /* Sets the manual clock of an engine opened with itsm_engine_open_memory_at(). The clock

@@ -19,9 +19,10 @@ ensure_packages() {
 }
 
 # tzdata: the IANA time zone database (TZif files) that calendars read at run time;
-# libsqlite3-dev: the durable store.
+# libsqlite3-dev: the durable store; libpq-dev: the shared PostgreSQL store, and postgresql for
+# the throwaway server its tests run against (scripts/pg-test-server).
 BUILD_PACKAGES=(cmake make g++ pkg-config binutils libboost-dev libfmt-dev nlohmann-json3-dev tzdata
-    libsqlite3-dev)
+    libsqlite3-dev libpq-dev postgresql)
 
 # The Python and C# bindings: Debian's Python with venv, pip, setuptools and pytest (the
 # package is installed without network access) and mypy for its type hints, and Mono's C#

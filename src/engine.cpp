@@ -69,9 +69,12 @@ Engine::Engine(std::shared_ptr<Store> store, std::shared_ptr<const Clock> clock,
     impl_->store = std::move(store);
     impl_->clock = std::move(clock);
     impl_->schema = std::move(schema);
+    impl_->attach_foreign();
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+    impl_->detach_foreign();
+}
 
 const Schema& Engine::schema() const noexcept {
     return impl_->schema;

@@ -183,6 +183,15 @@ struct Engine::Impl::RelationIndex {
         auto it = std::lower_bound(ids.begin(), ids.end(), id);
         if (it != ids.end() && *it == id) ids.erase(it);
     }
+    // A ticket changed elsewhere (another process), its previous form unknown: dropped from
+    // every user, then added as it is now (null: gone). Costs one search per user.
+    void replace(TicketId id, const Ticket* now) {
+        for (auto& [u, ids] : by_user) {
+            auto it = std::lower_bound(ids.begin(), ids.end(), id);
+            if (it != ids.end() && *it == id) ids.erase(it);
+        }
+        if (now) add(*now);
+    }
     const std::vector<TicketId>& of(Symbol user) const {
         static const std::vector<TicketId> none;
         auto it = by_user.find(user);
@@ -394,6 +403,14 @@ void Engine::set_access(const Actor& actor, AccessPolicy policy) {
     auto compiled = impl_->compile_access(std::move(policy), impl_->directory);
     if (!impl_->relations) impl_->rebuild_relations();
     impl_->access = std::move(compiled);
+}
+
+void Engine::Impl::refresh_relations(const std::vector<TicketId>& ids) {
+    if (!relations) return;
+    for (auto id : ids) {
+        auto t = store->get(id);
+        relations->replace(id, t.get());
+    }
 }
 
 void Engine::Impl::rebuild_relations() {

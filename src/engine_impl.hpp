@@ -187,10 +187,18 @@ struct Engine::Impl {
             if (w.ticket->id == id) return *w.ticket;
         throw Error(Errc::internal, fmt::format("ticket {} is not in the commit", id));
     }
+    // Commits by other processes on a shared store (engine_shared.cpp): the store hands
+    // their events to on_foreign, which brings the engine's indexes up to date and tells
+    // the observers.
+    void attach_foreign();
+    void detach_foreign() noexcept;
+    void on_foreign(std::vector<Event> events);
     // Engine::batch (engine_batch.cpp): the events of the open batch, delivered when it is
     // kept; the relationship index rebuilt from the store when it is taken back.
     std::optional<std::vector<Event>> batch_events;
     void rebuild_relations();
+    // The index entries of tickets another process changed, read again from the store.
+    void refresh_relations(const std::vector<TicketId>& ids);
     Event field_event(const Ticket& t, Instant at, Symbol actor, Symbol field, Value old_value,
                       Value new_value, std::string note = {}) const {
         Event e = make_event(t.id, at, actor, EventType::field_changed);

@@ -375,6 +375,11 @@ std::size_t Engine::Impl::advance_sla(Instant now) {
                 sla_internal = true;
                 try {
                     commit(c);
+                } catch (const Error& e) {
+                    sla_internal = false;
+                    // On a shared store another process emitted this alarm first: read again.
+                    if (e.code() == Errc::conflict) continue;
+                    throw;
                 } catch (...) {
                     sla_internal = false;
                     throw;

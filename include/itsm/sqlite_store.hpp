@@ -73,8 +73,9 @@ class SqliteStore final : public Store {
     std::unique_ptr<Impl> impl_;
 };
 
-// "memory:" (or an empty text) gives an InMemoryStore; a sqlite:// URI or a path a
-// SqliteStore. Throws Error(invalid_argument) for any other scheme.
+// "memory:" (or an empty text) gives an InMemoryStore; a postgresql:// (or postgres://) URI
+// a PostgresStore; a sqlite:// URI or a path a SqliteStore. Throws Error(invalid_argument) for any
+// other scheme.
 std::shared_ptr<Store> open_store(std::string_view uri, SqliteOptions options = {});
 
 ITSM_END_NAMESPACE

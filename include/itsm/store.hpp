@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -159,6 +160,10 @@ struct TicketWrite {
     std::uint64_t expected_version = 0;
 };
 
+// Receives the events of commits made by other stores sharing the same data (another
+// process on the same database), in their commit order.
+using ForeignSink = std::function<void(std::vector<Event>)>;
+
 // Everything one engine operation writes. Committed all or nothing.
 struct Commit {
     std::vector<TicketWrite> tickets;
@@ -198,6 +203,11 @@ class Store {
     // them (allocated numbers stay used). Batches do not nest: Error(internal) otherwise.
     virtual void begin_batch() = 0;
     virtual void end_batch(bool keep) = 0;
+
+    // A store shared with other processes hands the events they commit to `sink` (the engine
+    // sets one, to tell its observers); an empty sink stops that, and once this returns no
+    // call to the old sink is under way. A store nobody else writes ignores it.
+    virtual void set_foreign_sink(ForeignSink sink) { (void)sink; }
 };
 
 ITSM_END_NAMESPACE

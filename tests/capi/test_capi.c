@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #if defined(__unix__)
 #include <pthread.h>
@@ -225,6 +226,48 @@ static void test_open_sqlite(void) {
     }
     CHECK(remove(dir) == 0);
 #endif
+}
+
+/* Two engines on one PostgreSQL database (the server scripts/test starts): each reads the
+ * other's commits, and a stale edit is a conflict. Skipped when ITSM_TEST_PG_URI is unset. */
+static void test_open_postgresql(void) {
+    const char* server = getenv("ITSM_TEST_PG_URI");
+    char uri[512];
+    itsm_engine* a = NULL;
+    itsm_engine* b = NULL;
+    char* out = NULL;
+    uint64_t id = 0;
+    if (!server || !*server) {
+        printf("skipped: ITSM_TEST_PG_URI is not set (scripts/test starts a server and sets it)\n");
+        return;
+    }
+    snprintf(uri, sizeof uri, "%s%sschema=capi%ld", server, strchr(server, '?') ? "&" : "?",
+             (long)time(NULL));
+    CHECK_RC(itsm_engine_open(uri, NULL, &a), ITSM_OK);
+    CHECK_RC(itsm_engine_open(uri, NULL, &b), ITSM_OK);
+    admit(a);
+    admit(b);
+    if (a && b) {
+        id = create(a, "{\"kind\":\"incident\",\"title\":\"shared\"}");
+        CHECK_RC(itsm_ticket_get(b, "alice", id, &out), ITSM_OK);
+        CHECK(has(out, "\"title\":\"shared\""));
+        itsm_free(out);
+        CHECK_RC(itsm_ticket_update(b, "alice", id, "{\"title\":\"by b\",\"version\":1}", &out),
+                 ITSM_OK);
+        itsm_free(out);
+        out = NULL;
+        CHECK_RC(itsm_ticket_update(a, "alice", id, "{\"title\":\"stale\",\"version\":1}", &out),
+                 ITSM_E_CONFLICT);
+        CHECK(out == NULL);
+        CHECK_RC(itsm_ticket_get(a, "alice", id, &out), ITSM_OK);
+        CHECK(has(out, "\"title\":\"by b\""));
+        itsm_free(out);
+    }
+    itsm_engine_close(a);
+    itsm_engine_close(b);
+    CHECK_RC(itsm_engine_open("postgresql://itsm@127.0.0.1:1/none?connect_timeout=2", NULL, &a),
+             ITSM_E_STORAGE);
+    CHECK(a == NULL);
 }
 
 static void test_create_get_update(void) {
@@ -1421,6 +1464,7 @@ int main(void) {
     test_version();
     test_open_close();
     test_open_sqlite();
+    test_open_postgresql();
     test_create_get_update();
     test_create_refusals();
     test_comments();

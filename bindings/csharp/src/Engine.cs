@@ -101,8 +101,9 @@ namespace Itsm
 
         /// <summary>An engine over the store named by `uri` and the system clock: "memory:",
         /// or "sqlite:///path/to/desk.db" (a plain path works too) for a durable SQLite file,
-        /// created when absent. Dispose closes the file. Throws StorageException when the file
-        /// cannot be opened or has a newer schema.</summary>
+        /// created when absent, or "postgresql://user@host/db" (optionally "?schema=name") for a
+        /// PostgreSQL database shared with other processes. Dispose closes it. Throws
+        /// StorageException when the store cannot be opened or has a newer schema.</summary>
         public static Engine Open(string uri, string schemaJson = null)
         {
             CheckVersion();

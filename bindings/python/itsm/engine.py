@@ -100,7 +100,8 @@ class Engine:
     def open(cls, uri: str, schema: SchemaArg = None) -> "Engine":
         """An engine over the store named by ``uri`` and the system clock: ``"memory:"``, or
         ``"sqlite:///path/to/desk.db"`` (a plain path works too) for a durable SQLite file,
-        created when absent. :meth:`close` closes the file.
+        created when absent, or ``"postgresql://user@host/db"`` (``?schema=name`` optional)
+        for a PostgreSQL database shared with other processes. :meth:`close` closes it.
         Raises :class:`~itsm.StorageError` when the file cannot be opened or has a newer
         schema, :class:`~itsm.InvalidArgument` for an unknown URI scheme."""
         lib = _native.library()

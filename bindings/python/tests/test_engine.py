@@ -131,3 +131,23 @@ def test_a_sqlite_engine_keeps_its_tickets_across_reopening(tmp_path) -> None:
         itsm.Engine.open("ftp://host/desk.db")
     with pytest.raises(itsm.StorageError, match="unable to open"):
         itsm.Engine.open(str(tmp_path / "missing" / "desk.db"))
+
+
+def test_two_engines_share_a_postgresql_database() -> None:
+    import os
+    import uuid
+
+    server = os.environ.get("ITSM_TEST_PG_URI")
+    if not server:
+        pytest.skip("ITSM_TEST_PG_URI is not set (scripts/test starts a server and sets it)")
+    uri = f"{server}{'&' if '?' in server else '?'}schema=py{uuid.uuid4().hex[:12]}"
+    with itsm.Engine.open(uri) as a, itsm.Engine.open(uri) as b:
+        admit(a)
+        admit(b)
+        t = a.create("alice", kind="incident", title="Shared desk")
+        assert b.get("alice", t.id).title == "Shared desk"
+        b.update("alice", t.id, version=1, title="Edited in b")
+        with pytest.raises(itsm.Conflict, match="version"):
+            a.update("alice", t.id, version=1, title="Stale edit from a")
+        assert a.get("alice", t.id).title == "Edited in b"
+        assert b.create("alice", kind="incident", title="second").key == "INC0000002"

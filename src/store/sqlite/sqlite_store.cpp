@@ -9,9 +9,11 @@
 #include <unordered_map>
 #include <variant>
 
+#include "../sql_query.hpp"
 #include "db.hpp"
 #include "itsm/error.hpp"
 #include "itsm/memory_store.hpp"
+#include "itsm/postgres_store.hpp"
 #include "itsm/record.hpp"
 #include "schema.hpp"
 
@@ -85,92 +87,15 @@ Value read_value(const Statement& s, int kind_col) {
     throw Error(Errc::storage, "events", "unknown value kind");
 }
 
-// A query compiled to SQL: the conditions it can express, with their parameters.
-struct Compiled {
-    std::string where;
-    std::vector<std::variant<std::int64_t, Symbol>> params;
-
-    void in(const char* column, const std::vector<Symbol>& values) {
-        if (values.empty()) return;
-        where += fmt::format(" AND {} IN (", column);
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            where += i ? ",?" : "?";
-            params.emplace_back(values[i]);
-        }
-        where += ')';
+// Binds the parameters of a compiled query ($1, $2, ... in order).
+void bind_where(Statement& s, const detail::sql::Where& w) {
+    int i = 1;
+    for (const auto& p : w.params) {
+        if (auto* n = std::get_if<std::int64_t>(&p))
+            s.bind(i++, *n);
+        else
+            s.bind(i++, std::get<Symbol>(p).view(), true);
     }
-    void compare(const char* column, const char* op, std::int64_t v) {
-        where += fmt::format(" AND {} {} ?", column, op);
-        params.emplace_back(v);
-    }
-    void bind(Statement& s) const {
-        int i = 1;
-        for (const auto& p : params) {
-            if (auto* n = std::get_if<std::int64_t>(&p))
-                s.bind(i++, *n);
-            else
-                s.bind(i++, std::get<Symbol>(p).view(), true);
-        }
-    }
-};
-
-Compiled compile(const Query& q) {
-    Compiled c;
-    c.where = "1";
-    c.in("kind", q.kinds);
-    c.in("state", q.states);
-    c.in("segment", planning_segments(q));
-    c.in("assignee", q.assignees);
-    c.in("assignment_group", q.groups);
-    c.in("requester", q.requesters);
-    c.in("category", q.categories);
-    if (q.priority_min) c.compare("priority", ">=", *q.priority_min);
-    if (q.priority_max) c.compare("priority", "<=", *q.priority_max);
-    if (q.created_from) c.compare("created", ">=", to_micros(*q.created_from));
-    if (q.created_before) c.compare("created", "<", to_micros(*q.created_before));
-    if (q.updated_from) c.compare("updated", ">=", to_micros(*q.updated_from));
-    if (q.updated_before) c.compare("updated", "<", to_micros(*q.updated_before));
-    return c;
-}
-
-// True when compile() expresses the whole query: no member is left to matches() alone.
-bool fully_compiled(const Query& q) {
-    Query rest = q;
-    rest.kinds.clear();
-    rest.states.clear();
-    rest.segments.clear();
-    rest.assignees.clear();
-    rest.groups.clear();
-    rest.requesters.clear();
-    rest.categories.clear();
-    rest.priority_min = rest.priority_max = std::nullopt;
-    rest.created_from = rest.created_before = rest.updated_from = rest.updated_before =
-        std::nullopt;
-    Query defaults;
-    rest.sort = defaults.sort;
-    rest.descending = defaults.descending;
-    rest.limit = defaults.limit;
-    rest.cursor.clear();
-    return rest == defaults;
-}
-
-// The columns of a sort order the SQL can walk (its SortPosition without the unused middle
-// part), or nullptr for an order it cannot.
-const char* order_columns(SortKey key) {
-    if (key == SortKey::updated) return "updated, id";
-    if (key == SortKey::created) return "created, id";
-    if (key == SortKey::priority) return "priority, created, id";
-    return nullptr;
-}
-
-std::vector<std::string_view> split_columns(std::string_view list) {
-    std::vector<std::string_view> out;
-    while (!list.empty()) {
-        auto comma = list.find(", ");
-        out.push_back(list.substr(0, comma));
-        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 2);
-    }
-    return out;
 }
 
 }  // namespace
@@ -212,8 +137,6 @@ struct SqliteStore::Impl {
     }
     template <typename F>
     void transaction(F&& body);
-    Page sorted_scan(const Query& q, const char* order) const;
-    Page gathered(const Query& q) const;
 };
 
 void SqliteStore::Impl::migrate() {
@@ -422,79 +345,26 @@ TicketPtr SqliteStore::get_by_key(std::string_view key) const {
     return s->step() ? impl_->read_ticket(*s, 0) : nullptr;
 }
 
-// Walks the matching rows in the sort order straight off an index, after the cursor, and
-// re-checks each ticket with matches(): members the SQL does not express still hold.
-Page SqliteStore::Impl::sorted_scan(const Query& q, const char* order) const {
-    Compiled c = compile(q);
-    const char* dir = q.descending ? "DESC" : "ASC";
-    std::string after;
-    if (!q.cursor.empty()) {
-        auto [p1, p2, id] = decode_cursor(q.cursor, q.sort, q.descending);
-        const char* op = q.descending ? "<" : ">";
-        after = q.sort == SortKey::priority
-                    ? fmt::format(" AND ({}) {} ({}, {}, {})", order, op, p1, p2, id)
-                    : fmt::format(" AND ({}) {} ({}, {})", order, op, p1, id);
-    }
-    // ORDER BY the keyset's columns, each in the query's direction.
-    std::string orders;
-    for (std::string_view col : split_columns(order))
-        orders += fmt::format("{}{} {}", orders.empty() ? "" : ", ", col, dir);
-    Statement s(db.handle(), fmt::format("SELECT record FROM tickets WHERE {}{} ORDER BY {}",
-                                         c.where, after, orders));
-    c.bind(s);
-    Page page;
-    while (s.step()) {
-        auto t = read_ticket(s, 0);
-        if (!q.matches(*t)) continue;
-        if (page.tickets.size() == q.limit) {
-            page.next_cursor =
-                encode_cursor(q.sort, q.descending, sort_position(*page.tickets.back(), q.sort));
-            break;
-        }
-        page.tickets.push_back(std::move(t));
-    }
-    return page;
-}
-
-// A sort order the SQL cannot walk: every match, ordered by sort_position.
-Page SqliteStore::Impl::gathered(const Query& q) const {
-    Compiled c = compile(q);
-    std::optional<SortPosition> after;
-    if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
-    Statement s(db.handle(), fmt::format("SELECT record FROM tickets WHERE {}", c.where));
-    c.bind(s);
-    std::vector<std::pair<SortPosition, TicketPtr>> hits;
-    while (s.step()) {
-        auto t = read_ticket(s, 0);
-        if (!q.matches(*t)) continue;
-        auto pos = sort_position(*t, q.sort);
-        if (!after || (q.descending ? pos < *after : pos > *after))
-            hits.emplace_back(pos, std::move(t));
-    }
-    std::sort(hits.begin(), hits.end(), [&](const auto& a, const auto& b) {
-        return q.descending ? a.first > b.first : a.first < b.first;
-    });
-    Page page;
-    for (std::size_t i = 0; i < hits.size() && i < q.limit; ++i)
-        page.tickets.push_back(hits[i].second);
-    if (hits.size() > q.limit)
-        page.next_cursor = encode_cursor(q.sort, q.descending, hits[q.limit - 1].first);
-    return page;
-}
-
+// The SQL narrows the rows (walking an index in the sort order when it can); the page
+// builder re-checks each ticket, so members the SQL does not express still hold.
 Page SqliteStore::query(const Query& q) const {
     std::lock_guard lock(impl_->mutex);
-    if (const char* order = order_columns(q.sort)) return impl_->sorted_scan(q, order);
-    return impl_->gathered(q);
+    auto w = detail::sql::compile_where(q);
+    Statement s(impl_->db.handle(), detail::sql::page_select(q, w, "record"));
+    bind_where(s, w);
+    detail::sql::PageBuilder page(q);
+    while (s.step() && page.add(impl_->read_ticket(s, 0))) {
+    }
+    return page.finish();
 }
 
 std::size_t SqliteStore::count(const Query& q) const {
     std::lock_guard lock(impl_->mutex);
-    Compiled c = compile(q);
-    bool exact = fully_compiled(q);
+    auto w = detail::sql::compile_where(q);
+    bool exact = detail::sql::fully_compiled(q);
     Statement s(impl_->db.handle(), fmt::format("SELECT {} FROM tickets WHERE {}",
-                                                exact ? "count(*)" : "record", c.where));
-    c.bind(s);
+                                                exact ? "count(*)" : "record", w.text));
+    bind_where(s, w);
     if (exact) return s.step() ? static_cast<std::size_t>(s.integer(0)) : 0;
     std::size_t n = 0;
     while (s.step())
@@ -662,6 +532,7 @@ void SqliteStore::backup_to(std::string_view path) const {
 
 std::shared_ptr<Store> open_store(std::string_view uri, SqliteOptions options) {
     if (uri.empty() || uri == "memory:") return std::make_shared<InMemoryStore>();
+    if (is_postgres_uri(uri)) return std::make_shared<PostgresStore>(uri);
     return std::make_shared<SqliteStore>(uri, options);
 }
 
