@@ -19,6 +19,7 @@
 #include "itsm/error.hpp"
 #include "itsm/json.hpp"
 #include "itsm/memory_store.hpp"
+#include "itsm/metrics.hpp"
 #include "itsm/routing.hpp"
 #include "itsm/taxonomy.hpp"
 #include "itsm/time.hpp"
@@ -658,6 +659,28 @@ ITSM_API int itsm_calendar_next_closing(const itsm_calendar* calendar, int64_t a
                                         int64_t* out_unix_micros) {
     return on_calendar(calendar, out_unix_micros, [&](const itsm::Calendar& c) {
         return itsm::to_micros(c.next_closing(instant_of(at_unix_micros, "at_unix_micros")));
+    });
+}
+
+ITSM_API int itsm_metrics(itsm_engine* engine, const char* actor, const char* query_json,
+                          char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        auto query = itsm::metrics_query_from_json(required(query_json, "query_json"));
+        return itsm::to_json(e.metrics(a, query));
+    });
+}
+
+ITSM_API int itsm_engine_set_scorecard_json(itsm_engine* engine, const char* actor,
+                                            const char* scorecard_json) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        e.set_scorecard(a, itsm::Scorecard::from_json(required(scorecard_json, "scorecard_json")));
+    });
+}
+
+ITSM_API int itsm_engine_scorecard_json(itsm_engine* engine, const char* actor, char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        if (a.user.empty()) throw itsm::Error(itsm::Errc::invalid_argument, "actor", "is empty");
+        return itsm::to_json(e.scorecard());
     });
 }
 

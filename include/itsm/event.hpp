@@ -25,7 +25,7 @@ enum class EventType : std::uint8_t {
     approval,        // field "approval" (decision: old and new) or "approval.approver"
                      // (delegation: old and new user); text: the approver's comment
     workflow_event,  // text: the name a workflow action emits to observers
-    sla,             // field "sla.<policy>.<metric>"; text: what the clock did (docs/sla.md)
+    sla,             // field "sla.<policy>.<metric>"; text: what happened (docs/sla.md)
 };
 std::string_view to_string(EventType t) noexcept;
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept;

@@ -1128,6 +1128,69 @@ static void test_workflows(void) {
     itsm_engine_close(e);
 }
 
+static void test_metrics(void) {
+    itsm_engine* e = NULL;
+    char* t = NULL;
+    char* report = NULL;
+    char* card = NULL;
+    const char* week = "{\"from\":\"2026-03-02T00:00:00Z\",\"to\":\"2026-03-09T00:00:00Z\"}";
+    uint64_t id;
+
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
+    if (!e) return;
+    CHECK_RC(itsm_engine_load_itil_workflows(e, "alice"), ITSM_OK);
+    id = create(e, "{\"kind\":\"incident\",\"title\":\"Mail is down\",\"assignee\":\"bob\"}");
+    CHECK_RC(itsm_engine_set_time(e, T0 + 7200 * SECOND), ITSM_OK);
+    CHECK_RC(itsm_ticket_transition(e, "bob", id, "resolve",
+                                    "{\"fields\":{\"resolution_code\":\"solved_remotely\","
+                                    "\"resolution_notes\":\"Restarted\"}}",
+                                    &t),
+             ITSM_OK);
+    itsm_free(t);
+
+    /* one incident resolved in two hours by its only assignee */
+    CHECK_RC(itsm_metrics(e, "alice", week, &report), ITSM_OK);
+    CHECK(has(report, "\"mean_wall_seconds\":7200.0"));
+    CHECK(has(report,
+              "\"first_contact_resolution\":{\"denominator\":1,\"numerator\":1,"
+              "\"rate\":1.0}"));
+    CHECK(has(report, "\"metric\":\"mttr.tier_2\""));
+    itsm_free(report);
+
+    /* refusals: a malformed query names the path; a user without metrics.read */
+    CHECK_RC(itsm_metrics(e, "alice", "{\"from\":\"2026-03-02T00:00:00Z\"}", &report),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK(report == NULL);
+    CHECK(has(itsm_last_error(), "to: missing"));
+    CHECK_RC(itsm_metrics(e, "stranger", week, &report), ITSM_E_PERMISSION_DENIED);
+    CHECK_RC(itsm_metrics(e, "alice", NULL, &report), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_metrics(e, "alice", week, NULL), ITSM_E_INVALID_ARGUMENT);
+
+    /* the scorecard: refused whole with the path, then replaced */
+    CHECK_RC(
+        itsm_engine_set_scorecard_json(e, "alice", "{\"scorecard\":{\"reopen_rate\":{\"max\":7}}}"),
+        ITSM_E_INVALID_CONFIG);
+    CHECK(has(itsm_last_error(), "scorecard.reopen_rate.max"));
+    CHECK_RC(itsm_engine_set_scorecard_json(e, "stranger", "{\"scorecard\":{}}"),
+             ITSM_E_PERMISSION_DENIED);
+    CHECK_RC(itsm_engine_set_scorecard_json(
+                 e, "alice",
+                 "{\"scorecard\":{\"mttr\":[{\"tier\":\"all\",\"priorities\":[1,2,3,4,5],"
+                 "\"max_hours\":1}]}}"),
+             ITSM_OK);
+    CHECK_RC(itsm_engine_scorecard_json(e, "alice", &card), ITSM_OK);
+    CHECK(has(card, "\"tier\":\"all\""));
+    CHECK(has(card, "\"reopen_rate\":{\"max\":0.05}"));
+    itsm_free(card);
+    CHECK_RC(itsm_engine_scorecard_json(e, "", &card), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_metrics(e, "alice", week, &report), ITSM_OK);
+    CHECK(has(report, "\"max\":1.0,\"met\":false,\"metric\":\"mttr.all\""));
+    itsm_free(report);
+
+    itsm_engine_close(e);
+}
+
 int main(void) {
     test_version();
     test_open_close();
@@ -1142,6 +1205,7 @@ int main(void) {
     test_taxonomy_and_routing();
     test_access();
     test_workflows();
+    test_metrics();
     test_calendar();
 #ifdef HAVE_PTHREADS
     test_threads();

@@ -455,5 +455,30 @@ namespace Itsm
             string json = Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_tag_counts(e, a, q, out r));
             return Member.ParseList(json, o => new TagCount(o));
         }
+
+        /// <summary>Service metrics over a period, replayed from the events (docs/metrics.md):
+        /// `queryJson` is {"from": "...Z", "to": "...Z", "kinds": [...], "segments": [...],
+        /// "categories": [...], "groups": [...], "priorities": [...], "calendar": {...}}. Returns
+        /// the report as JSON, with its scorecard. Needs metrics.read; only tickets the actor may
+        /// read are counted.</summary>
+        public string Metrics(string actor, string queryJson)
+        {
+            byte[] a = Utf8.Encode("actor", actor), q = Utf8.Encode("query_json", queryJson);
+            return Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_metrics(e, a, q, out r));
+        }
+
+        /// <summary>Replaces the scorecard targets ({"scorecard": {...}}); members left out keep
+        /// their defaults. Needs manage.sla.</summary>
+        public void SetScorecard(string actor, string scorecardJson)
+        {
+            Configure(NativeMethods.itsm_engine_set_scorecard_json, actor, "scorecard_json", scorecardJson);
+        }
+
+        /// <summary>The scorecard targets in force, as the JSON document SetScorecard takes.</summary>
+        public string ScorecardJson(string actor)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            return Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_engine_scorecard_json(e, a, out r));
+        }
     }
 }

@@ -126,5 +126,13 @@ namespace Itsm
         internal static extern int itsm_ticket_delegate(IntPtr engine, byte[] actor, ulong id, byte[] toUser, byte[] comment, out IntPtr ticketJson);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_engine_advance(IntPtr engine, long nowUnixMicros, out ulong ran);
+
+        // ---- Metrics
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_metrics(IntPtr engine, byte[] actor, byte[] queryJson, out IntPtr reportJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_scorecard_json(IntPtr engine, byte[] actor, byte[] scorecardJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_scorecard_json(IntPtr engine, byte[] actor, out IntPtr scorecardJson);
     }
 }

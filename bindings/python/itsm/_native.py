@@ -85,6 +85,10 @@ SIGNATURES: Mapping[str, Tuple[Any, Tuple[Any, ...]]] = {
     "itsm_ticket_reject": (c_int, (ENGINE, c_char_p, c_uint64, c_char_p, OUT)),
     "itsm_ticket_delegate": (c_int, (ENGINE, c_char_p, c_uint64, c_char_p, c_char_p, OUT)),
     "itsm_engine_advance": (c_int, (ENGINE, c_int64, POINTER(c_uint64))),
+    # Metrics
+    "itsm_metrics": (c_int, (ENGINE, c_char_p, c_char_p, OUT)),
+    "itsm_engine_set_scorecard_json": (c_int, (ENGINE, c_char_p, c_char_p)),
+    "itsm_engine_scorecard_json": (c_int, (ENGINE, c_char_p, OUT)),
 }
 
 #: The file names libitsm has on each platform, tried in this order.

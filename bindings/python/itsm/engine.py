@@ -484,6 +484,49 @@ class Engine:
         return list_from_text(TagCount, text)
 
 
+    # ---- Metrics -------------------------------------------------------------------------
+
+    def metrics(self, actor: str, start: datetime, end: datetime, **filters: Any) -> Dict[str, Any]:
+        """Service metrics over ``[start, end)`` replayed from the events (docs/metrics.md):
+        MTTR, first contact resolution, reopen rate, SLA compliance, change success,
+        self-service, backlog aging, weekly throughput and the scorecard, as a dict.
+        ``filters``: ``kinds``, ``segments``, ``categories``, ``groups``, ``priorities``,
+        ``service_kinds``, ``change_kinds``, ``knowledge_field``, ``calendar`` (a calendar
+        document). Needs ``metrics.read``; counts only the tickets the actor may read.
+        Raises :class:`~itsm.InvalidArgument` naming the member for a malformed query."""
+        if "from" in filters or "to" in filters:
+            raise InvalidArgument("metrics: give the period as start and end")
+        body = dict(filters)
+        body["from"] = start
+        body["to"] = end
+        lib = self._lib
+        text = lib.text(
+            lib.itsm_metrics, self._h(), encode_text("actor", actor), encode_body("query", body)
+        )
+        return _object("metrics", text)
+
+    def set_scorecard(self, actor: str, scorecard: Document) -> None:
+        """Replaces the scorecard targets (``{"scorecard": {...}}``, docs/metrics.md);
+        members left out keep their defaults. Needs ``manage.sla``. Raises
+        :class:`~itsm.InvalidConfig` naming the JSON path."""
+        lib = self._lib
+        doc = _document("scorecard", scorecard)
+        lib.check(lib.itsm_engine_set_scorecard_json(self._h(), encode_text("actor", actor), doc))
+
+    def scorecard(self, actor: str) -> Dict[str, Any]:
+        """The scorecard targets in force, as the document :meth:`set_scorecard` takes."""
+        lib = self._lib
+        text = lib.text(lib.itsm_engine_scorecard_json, self._h(), encode_text("actor", actor))
+        return _object("scorecard", text)
+
+
+def _object(name: str, text: bytes) -> Dict[str, Any]:
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise InternalError(f"{name}: expected a JSON object from libitsm, got {value!r}")
+    return value
+
+
 class TicketQuery:
     """A query that pages lazily. Iterating it yields :class:`~itsm.Ticket` objects,
     fetching the next page only when the previous one is used up; each new iteration starts
