@@ -539,16 +539,17 @@ TEST_CASE("metrics: tickets the actor may not read are never counted") {
     auto store = std::make_shared<InMemoryStore>();
     auto clock = std::make_shared<ManualClock>(itsm_test::t0());
     Engine engine(store, clock);
-    Actor sys = Actor::system(), boss{"boss"}, hera{"hera"};
+    Actor sys = Actor::system(), boss{"boss"}, hera{"hera"}, sam{"sam"};
     Directory dir;
-    for (const char* u : {"boss", "hera"})
+    for (const char* u : {"boss", "hera", "sam"})
         dir.add_user({u, u, true});
     engine.set_directory(sys, dir);
     // Both manage incidents everywhere; HR is sealed, so only hera, granted on it, reads it.
     engine.set_access(sys, AccessPolicy::from_json(R"({
         "segments": [{"id": "global"}, {"id": "it"}, {"id": "hr", "sealed": true}],
-        "roles": [{"preset": "incident_manager"}],
+        "roles": [{"preset": "incident_manager"}, {"preset": "service_level_manager"}],
         "grants": [{"user": "boss", "role": "incident_manager", "segment": "*"},
+                   {"user": "sam", "role": "service_level_manager", "segment": "*"},
                    {"user": "hera", "role": "incident_manager", "segment": "*"},
                    {"user": "hera", "role": "incident_manager", "segment": "hr"}]})"));
     engine.set_workflows(sys, Workflows::itil());
@@ -579,6 +580,8 @@ TEST_CASE("metrics: tickets the actor may not read are never counted") {
     CHECK(all.tickets == 5);
     CHECK(all.resolved == 5);
     CHECK(all.mttr.count == 5);
+    // A service level manager may not read work notes: the report does not need them.
+    CHECK(to_json(engine.metrics(sam, q)) == to_json(mine));
     q.segments = {"hr"};
     CHECK(engine.metrics(boss, q).tickets == 0);
     CHECK(engine.metrics(hera, q).tickets == 2);
