@@ -104,7 +104,7 @@ TEST_CASE("sqlite sla: alarms come once across a restart, as over the in-memory 
         CHECK(history_text(*sqlite, id) == history_text(*memory, id));
     Query breached;
     breached.sla_breached = true;
-    CHECK(sqlite->query(alice, breached).tickets.size() == 1);  // a; b's resolution runs on
+    CHECK(sqlite->query(alice, breached).tickets.size() == 2);  // both responses breached
 
     // A new engine over the same file finds the emitted flags committed with the events.
     auto before_a = history_text(*sqlite, a), before_b = history_text(*sqlite, b);
@@ -113,13 +113,13 @@ TEST_CASE("sqlite sla: alarms come once across a restart, as over the in-memory 
     CHECK(sqlite->advance(parse_instant("2026-03-02T18:00:00Z")) == 0);
     CHECK(history_text(*sqlite, a) == before_a);
     CHECK(history_text(*sqlite, b) == before_b);
-    CHECK(sqlite->query(alice, breached).tickets.size() == 1);
+    CHECK(sqlite->query(alice, breached).tickets.size() == 2);
     Query by_due;
     by_due.sort = SortKey::due;
     by_due.descending = false;
     auto page = sqlite->query(alice, by_due);
     REQUIRE(page.tickets.size() == 2);
-    CHECK(page.tickets[0]->id == a);  // a's resolution was due at 13:00, b's on Tuesday
+    CHECK(page.tickets[0]->id == a);  // a's response was due at 10:00, b's at 11:10
 
     advance("2026-03-03T18:00:00Z", 1);  // b's resolution breach, Tuesday 09:10
     CHECK(history_text(*sqlite, b) == history_text(*memory, b));

@@ -132,7 +132,8 @@ struct Compiled {
     }
 };
 
-Compiled compile(const Query& q) {
+// `sla`: the file has the SLA columns (schema version 3 and later).
+Compiled compile(const Query& q, bool sla) {
     Compiled c;
     c.where = "1";
     c.in("kind", q.kinds);
@@ -149,6 +150,7 @@ Compiled compile(const Query& q) {
     if (q.updated_from) c.compare("updated", ">=", to_micros(*q.updated_from));
     if (q.updated_before) c.compare("updated", "<", to_micros(*q.updated_before));
     // A literal, not a parameter: the planner can then use the partial index on breached.
+    if (!sla) return c;
     if (q.sla_breached)
         c.where += *q.sla_breached ? " AND sla_breached = 1" : " AND sla_breached = 0";
     if (q.due_before) c.compare("sla_due", "<", to_micros(*q.due_before));  // NULL never is
@@ -156,7 +158,7 @@ Compiled compile(const Query& q) {
 }
 
 // True when compile() expresses the whole query: no member is left to matches() alone.
-bool fully_compiled(const Query& q) {
+bool fully_compiled(const Query& q, bool sla) {
     Query rest = q;
     rest.kinds.clear();
     rest.states.clear();
@@ -168,8 +170,10 @@ bool fully_compiled(const Query& q) {
     rest.priority_min = rest.priority_max = std::nullopt;
     rest.created_from = rest.created_before = rest.updated_from = rest.updated_before =
         std::nullopt;
-    rest.sla_breached = std::nullopt;
-    rest.due_before = std::nullopt;
+    if (sla) {
+        rest.sla_breached = std::nullopt;
+        rest.due_before = std::nullopt;
+    }
     Query defaults;
     rest.sort = defaults.sort;
     rest.descending = defaults.descending;
@@ -204,6 +208,9 @@ struct SqliteStore::Impl {
     SqliteOptions options;
     mutable std::mutex mutex;
     mutable Database db;
+    // The file has the SLA columns. A file kept at an older version (SqliteOptions::upgrade_to)
+    // is written without them and its SLA queries fall back to reading every ticket.
+    bool sla_columns = false;
     std::uint64_t next_seq = 1;
     std::size_t tickets = 0;
     // Last number handed out per counter ("ticket.id", "kind.<kind>"); the dirty ones are
@@ -324,21 +331,33 @@ void SqliteStore::Impl::flush_counters() {
     dirty.clear();
 }
 
+// The statement writing a ticket row: an INSERT or a version-guarded UPDATE, with or without
+// the SLA columns.
+static const std::string& ticket_write_sql(bool insert, bool sla) {
+    static const std::string texts[2][2] = {
+        {"UPDATE tickets SET kind = ?, state = ?, segment = ?, assignee = ?, "
+         "assignment_group = ?, category = ?, requester = ?, priority = ?, created = ?, "
+         "updated = ?, version = ?, record = ? WHERE key = ? AND id = ? AND version = ?",
+         "UPDATE tickets SET kind = ?, state = ?, segment = ?, assignee = ?, "
+         "assignment_group = ?, category = ?, requester = ?, priority = ?, created = ?, "
+         "updated = ?, sla_alarm = ?, sla_due = ?, sla_breached = ?, version = ?, record = ? "
+         "WHERE key = ? AND id = ? AND version = ?"},
+        {"INSERT INTO tickets (kind, state, segment, assignee, assignment_group, category, "
+         "requester, priority, created, updated, version, record, key, id) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         "INSERT INTO tickets (kind, state, segment, assignee, assignment_group, category, "
+         "requester, priority, created, updated, sla_alarm, sla_due, sla_breached, version, "
+         "record, key, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}};
+    return texts[insert][sla];
+}
+
 // Writes first and asks questions only when the write did not land: a new ticket is an
 // INSERT that the id and key constraints guard, a change an UPDATE guarded by version.
 void SqliteStore::Impl::write_ticket(const TicketWrite& w) {
     const Ticket& t = *w.ticket;
     std::string record = ticket_record(t);
     bool insert = w.expected_version == 0;
-    auto s =
-        db.use(insert ? "INSERT INTO tickets (kind, state, segment, assignee, assignment_group, "
-                        "category, requester, priority, created, updated, sla_alarm, sla_due, "
-                        "sla_breached, version, record, key, id) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                      : "UPDATE tickets SET kind = ?, state = ?, segment = ?, assignee = ?, "
-                        "assignment_group = ?, category = ?, requester = ?, priority = ?, "
-                        "created = ?, updated = ?, sla_alarm = ?, sla_due = ?, sla_breached = ?, "
-                        "version = ?, record = ? WHERE key = ? AND id = ? AND version = ?");
+    auto s = db.use(ticket_write_sql(insert, sla_columns));
     int i = 1;
     for (Symbol sym :
          {t.kind, t.state, t.segment, t.assignee, t.assignment_group, t.category, t.requester})
@@ -346,8 +365,10 @@ void SqliteStore::Impl::write_ticket(const TicketWrite& w) {
     s->bind(i++, static_cast<std::int64_t>(t.priority));
     s->bind(i++, to_micros(t.created));
     s->bind(i++, to_micros(t.updated));
-    bind_sla(*s, i, t.sla);
-    i += 3;
+    if (sla_columns) {
+        bind_sla(*s, i, t.sla);
+        i += 3;
+    }
     s->bind(i++, t.version);
     s->bind(i++, std::string_view(record), true);
     s->bind(i++, std::string_view(t.key), true);
@@ -442,6 +463,7 @@ SqliteStore::SqliteStore(std::string_view path_or_uri, SqliteOptions options)
     // instead of a temporary file.
     db.exec("PRAGMA temp_store=MEMORY");
     impl_->migrate();
+    impl_->sla_columns = impl_->read_version() >= sla_columns_version;
     impl_->load_state();
 }
 
@@ -476,7 +498,7 @@ TicketPtr SqliteStore::get_by_key(std::string_view key) const {
 // Walks the matching rows in the sort order straight off an index, after the cursor, and
 // re-checks each ticket with matches(): members the SQL does not express still hold.
 Page SqliteStore::Impl::sorted_scan(const Query& q, const char* order) const {
-    Compiled c = compile(q);
+    Compiled c = compile(q, sla_columns);
     const char* dir = q.descending ? "DESC" : "ASC";
     std::string after;
     if (!q.cursor.empty()) {
@@ -519,7 +541,7 @@ bool SqliteStore::Impl::fill(Statement& s, const Query& q, Page& page) const {
 // walks the first range then the second, descending the reverse; a cursor skips the ranges
 // wholly before it and starts inside its own.
 Page SqliteStore::Impl::due_scan(const Query& q) const {
-    Compiled c = compile(q);
+    Compiled c = compile(q, sla_columns);
     std::optional<SortPosition> after;
     if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
     const char* dir = q.descending ? "DESC" : "ASC";
@@ -552,7 +574,7 @@ Page SqliteStore::Impl::due_scan(const Query& q) const {
 
 // A sort order the SQL cannot walk: every match, ordered by sort_position.
 Page SqliteStore::Impl::gathered(const Query& q) const {
-    Compiled c = compile(q);
+    Compiled c = compile(q, sla_columns);
     std::optional<SortPosition> after;
     if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
     Statement s(db.handle(), fmt::format("SELECT record FROM tickets WHERE {}", c.where));
@@ -579,14 +601,14 @@ Page SqliteStore::Impl::gathered(const Query& q) const {
 Page SqliteStore::query(const Query& q) const {
     std::lock_guard lock(impl_->mutex);
     if (const char* order = order_columns(q.sort)) return impl_->sorted_scan(q, order);
-    if (q.sort == SortKey::due) return impl_->due_scan(q);
+    if (q.sort == SortKey::due && impl_->sla_columns) return impl_->due_scan(q);
     return impl_->gathered(q);
 }
 
 std::size_t SqliteStore::count(const Query& q) const {
     std::lock_guard lock(impl_->mutex);
-    Compiled c = compile(q);
-    bool exact = fully_compiled(q);
+    Compiled c = compile(q, impl_->sla_columns);
+    bool exact = fully_compiled(q, impl_->sla_columns);
     Statement s(impl_->db.handle(), fmt::format("SELECT {} FROM tickets WHERE {}",
                                                 exact ? "count(*)" : "record", c.where));
     c.bind(s);
@@ -665,6 +687,7 @@ void SqliteStore::commit(Commit& c) {
 }
 
 std::vector<TicketPtr> SqliteStore::sla_alarms(Instant until, std::size_t limit) const {
+    if (!impl_->sla_columns) return Store::sla_alarms(until, limit);  // an older file
     std::lock_guard lock(impl_->mutex);
     auto s = impl_->db.use(
         "SELECT record FROM tickets WHERE sla_alarm <= ? ORDER BY sla_alarm, id LIMIT ?");
