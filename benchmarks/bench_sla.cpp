@@ -9,8 +9,11 @@
 //                            call finding 10 alarms due (one warning each): the cost follows
 //                            the alarms, not the size of the desk
 //   Update/two_policies      an update that re-evaluates three clocks (a title change)
+//   Advance/sqlite/<tickets> Advance over a SqliteStore (a temporary file, synchronous=off):
+//                            the alarms come off the store's sla_alarm index
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +22,7 @@
 #include "itsm/engine.hpp"
 #include "itsm/memory_store.hpp"
 #include "itsm/sla.hpp"
+#include "itsm/sqlite_store.hpp"
 
 namespace {
 
@@ -51,10 +55,12 @@ constexpr const char* one_warning = R"({"sla_policies": {
 struct Desk {
     std::shared_ptr<itsm::ManualClock> clock =
         std::make_shared<itsm::ManualClock>(itsm::parse_instant("2026-03-02T09:00:00Z"));
-    itsm::Engine engine{std::make_shared<itsm::InMemoryStore>(), clock};
+    itsm::Engine engine;
     itsm::Actor actor{"agent"};
 
-    explicit Desk(const char* policies) {
+    explicit Desk(const char* policies,
+                  std::shared_ptr<itsm::Store> store = std::make_shared<itsm::InMemoryStore>())
+        : engine(std::move(store), clock) {
         itsm::Actor system = itsm::Actor::system();
         itsm::Directory people;
         people.add_user({"agent", "", true});
@@ -111,14 +117,16 @@ void BM_Update_two_policies(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
-void BM_Advance(benchmark::State& state) {
-    Desk d(one_warning);
+void advance_loop(benchmark::State& state, std::shared_ptr<itsm::Store> store) {
+    Desk d(one_warning, std::move(store));
     const auto n = static_cast<std::size_t>(state.range(0));
     itsm::Instant start = d.clock->now();
-    for (std::size_t i = 0; i < n; ++i) {
-        d.clock->set(start + std::chrono::seconds(i));
-        d.create(i);
-    }
+    d.engine.batch([&](itsm::Engine&) {  // one transaction for a durable store
+        for (std::size_t i = 0; i < n; ++i) {
+            d.clock->set(start + std::chrono::seconds(i));
+            d.create(i);
+        }
+    });
     // Ticket i warns at start + 5 days + i seconds: each call moves 10 seconds on.
     itsm::Instant now = start + 120h - 1s;
     std::size_t alarms = 0;
@@ -131,11 +139,27 @@ void BM_Advance(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(alarms));
 }
 
+void BM_Advance(benchmark::State& state) {
+    advance_loop(state, std::make_shared<itsm::InMemoryStore>());
+}
+
+void BM_Advance_sqlite(benchmark::State& state) {
+    auto file = std::filesystem::temp_directory_path() / "itsm-bench-sla.db";
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(file.string() + suffix);
+    itsm::SqliteOptions o;
+    o.synchronous = itsm::Synchronous::off;
+    advance_loop(state, std::make_shared<itsm::SqliteStore>(file.string(), o));
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(file.string() + suffix);
+}
+
 }  // namespace
 
 BENCHMARK(BM_Create_no_sla)->Name("Create/no_sla")->MinTime(0.5);
 BENCHMARK(BM_Create_two_policies)->Name("Create/two_policies")->MinTime(0.5);
 BENCHMARK(BM_Update_two_policies)->Name("Update/two_policies")->MinTime(0.5);
 BENCHMARK(BM_Advance)->Name("Advance")->Arg(10000)->Arg(100000)->Iterations(900);
+BENCHMARK(BM_Advance_sqlite)->Name("Advance/sqlite")->Arg(10000)->Arg(100000)->Iterations(900);
 
 BENCHMARK_MAIN();

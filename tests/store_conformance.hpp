@@ -21,6 +21,7 @@
 #include "itsm/error.hpp"
 #include "itsm/json.hpp"
 #include "itsm/record.hpp"
+#include "itsm/sla_clock.hpp"
 #include "itsm/store.hpp"
 
 namespace itsm_test {
@@ -559,6 +560,297 @@ inline void reopening(const StoreFactory& f) {
     CHECK(s->get(t.id));
 }
 
+// ---- SLA clocks ------------------------------------------------------------------------------
+
+// A clock in one of its states, with instants on a coarse grid so that dues and alarms tie.
+// Alarms are set on some clocks that do not run: stores must follow next_alarm(), which
+// ignores them.
+inline itsm::SlaClock random_clock(std::mt19937& rng, int metric) {
+    auto minute = [&](int from, int span) { return at(from + static_cast<int>(rng() % span)); };
+    itsm::SlaClock c;
+    c.policy = rng() % 2 ? "gold" : "silver";
+    c.metric = metric % 2 ? "response" : "resolution";
+    c.cycle = 1 + static_cast<std::uint32_t>(rng() % 2);
+    c.start = minute(0, 60);
+    c.target = std::chrono::minutes(30 + rng() % 240);
+    c.alarm = rng() % 4 ? std::optional(minute(0, 120)) : std::nullopt;
+    switch (rng() % 6) {
+        case 0:
+        case 1:  // running, perhaps already breached
+            c.due = minute(20, 100);
+            if (rng() % 3 == 0) {
+                c.state = itsm::ClockState::breached;
+                c.breach_emitted = true;
+            }
+            if (rng() % 2) c.pauses = {{minute(0, 10), minute(10, 10)}};
+            c.warnings_emitted = static_cast<std::uint8_t>(rng() % 3);
+            break;
+        case 2:  // paused: no due while paused
+            c.state = itsm::ClockState::paused;
+            c.pauses = {{minute(0, 10), minute(10, 10)}, {minute(20, 10), std::nullopt}};
+            break;
+        case 3:  // met
+            c.state = itsm::ClockState::met;
+            c.stopped = minute(30, 60);
+            c.due = minute(20, 100);
+            break;
+        case 4:  // stopped after breaching
+            c.state = itsm::ClockState::breached;
+            c.stopped = minute(60, 60);
+            c.due = minute(20, 40);
+            c.breach_emitted = true;
+            c.warnings_emitted = 2;
+            break;
+        default:
+            c.state = itsm::ClockState::canceled;
+            c.canceled = true;
+            c.stopped = minute(30, 60);
+            break;
+    }
+    return c;
+}
+
+inline std::vector<itsm::SlaClock> random_clocks(std::mt19937& rng) {
+    std::vector<itsm::SlaClock> out;
+    int n = static_cast<int>(rng() % 4);  // a quarter have none
+    for (int i = 0; i < n; ++i)
+        out.push_back(random_clock(rng, i));
+    return out;
+}
+
+// What sla_alarms(until, limit) must give, by brute force.
+inline std::vector<itsm::TicketId> alarms_brute_force(const std::vector<itsm::Ticket>& all,
+                                                      itsm::Instant until, std::size_t limit) {
+    std::vector<std::pair<itsm::Instant, itsm::TicketId>> hits;
+    for (const auto& t : all)
+        if (auto a = itsm::next_alarm(t.sla); a && *a <= until) hits.emplace_back(*a, t.id);
+    std::sort(hits.begin(), hits.end());
+    std::vector<itsm::TicketId> out;
+    for (std::size_t i = 0; i < hits.size() && i < limit; ++i)
+        out.push_back(hits[i].second);
+    return out;
+}
+
+inline std::vector<itsm::TicketId> ids_of(const std::vector<itsm::TicketPtr>& v) {
+    std::vector<itsm::TicketId> out;
+    for (const auto& t : v)
+        out.push_back(t->id);
+    return out;
+}
+
+inline void sla_round_trip(const StoreFactory& f) {
+    // Every field of a clock, each optional part both set and unset.
+    itsm::SlaClock running;
+    running.policy = "gold";
+    running.metric = "resolution";
+    running.cycle = 2;
+    running.start = at(1);
+    running.pauses = {{at(2), at(4)}, {at(6), at(9)}};
+    running.target = std::chrono::seconds(4 * 3600 + 7);
+    running.due = at(250);
+    running.alarm = at(130);
+    running.warnings_emitted = 1;
+    itsm::SlaClock paused;
+    paused.policy = "network_ola";
+    paused.metric = "response";
+    paused.start = at(3);
+    paused.pauses = {{at(5), std::nullopt}};
+    paused.target = std::chrono::minutes(90);
+    paused.state = itsm::ClockState::paused;
+    itsm::SlaClock stopped = running;
+    stopped.metric = "response";
+    stopped.stopped = at(300);
+    stopped.alarm = std::nullopt;
+    stopped.state = itsm::ClockState::breached;
+    stopped.warnings_emitted = 2;
+    stopped.breach_emitted = true;
+    itsm::SlaClock canceled = paused;
+    canceled.metric = "custom";
+    canceled.canceled = true;
+    canceled.stopped = at(8);
+    canceled.pauses = {{at(5), at(8)}};
+    canceled.state = itsm::ClockState::canceled;
+
+    std::vector<itsm::Ticket> all;
+    {
+        auto s = f.open();
+        auto t = fresh(*s, "incident", 1, true);
+        t.sla = {running, paused, stopped, canceled};
+        all.push_back(add(*s, t));
+        all.push_back(add(*s, fresh(*s, "incident", 2)));  // no clocks
+        auto got = s->get(t.id);
+        REQUIRE(got);
+        CHECK(got->sla == t.sla);
+        CHECK(s->get_by_key(t.key)->sla == t.sla);
+        CHECK(ids_of(s->sla_alarms(at(130), 10)) == std::vector<itsm::TicketId>{t.id});
+        CHECK(s->sla_alarms(at(129), 10).empty());
+        itsm::Query q;
+        q.sla_breached = true;
+        auto page = s->query(q);
+        REQUIRE(page.tickets.size() == 1);
+        CHECK(page.tickets[0]->sla == t.sla);
+        // A change that stops the running clock takes the ticket off the alarm index.
+        all[0] = change(
+            *s, all[0],
+            [](itsm::Ticket& x) {
+                x.sla[0].stopped = at(140);
+                x.sla[0].alarm = std::nullopt;
+                x.sla[0].state = itsm::ClockState::met;
+            },
+            140);
+        CHECK(s->get(t.id)->sla == all[0].sla);
+        CHECK(s->sla_alarms(at(1000), 10).empty());
+    }
+    if (!f.reopen) return;
+    auto s = f.reopen();
+    for (const auto& t : all)
+        CHECK(s->get(t.id)->sla == t.sla);
+    CHECK(s->sla_alarms(at(1000), 10).empty());
+    itsm::Query q;
+    q.sort = itsm::SortKey::due;
+    q.descending = false;
+    CHECK(all_pages(*s, q) == brute_force(all, q));
+}
+
+// Random clocks on a desk, changed a few times; alarms and every SLA query against brute force.
+inline void sla_queries_match_brute_force(const StoreFactory& f) {
+    auto s = f.open();
+    auto all = populate(*s, 50);
+    std::mt19937 rng(23);
+    for (int i = 0; i < 70; ++i) {
+        auto t = fresh(*s, rng() % 2 ? "incident" : "change", static_cast<int>(rng() % 50));
+        t.segment = rng() % 2 ? "it" : "hr";
+        t.priority = static_cast<std::uint8_t>(1 + rng() % 5);
+        t.sla = random_clocks(rng);
+        all.push_back(add(*s, t));
+    }
+    auto check_all = [&](int round) {
+        for (int i = 0; i < 40; ++i) {
+            auto until = at(static_cast<int>(rng() % 140) - 10);
+            std::size_t limit = rng() % 4 ? 1 + rng() % 30 : 1000;
+            CHECK_MESSAGE(
+                ids_of(s->sla_alarms(until, limit)) == alarms_brute_force(all, until, limit),
+                "round ", round, " alarms ", i);
+        }
+        for (int i = 0; i < 60; ++i) {
+            itsm::Query q;
+            q.sort = rng() % 2 ? itsm::SortKey::due : static_cast<itsm::SortKey>(rng() % 4);
+            q.descending = rng() % 2;
+            q.limit = 1 + rng() % 25;
+            if (rng() % 3 == 0) q.sla_breached = rng() % 2 == 0;
+            if (rng() % 3 == 0) q.due_before = at(20 + static_cast<int>(rng() % 110));
+            if (rng() % 4 == 0) q.segments = {itsm::Symbol(rng() % 2 ? "it" : "hr")};
+            if (rng() % 4 == 0) q.priority_max = 1 + static_cast<int>(rng() % 4);
+            auto expected = brute_force(all, q);
+            CHECK_MESSAGE(all_pages(*s, q) == expected, "round ", round, " query ", i);
+            CHECK_MESSAGE(s->count(q) == expected.size(), "round ", round, " query ", i);
+        }
+    };
+    for (int round = 0; round < 3; ++round) {
+        check_all(round);
+        for (auto& t : all)
+            if (rng() % 3 == 0)
+                t = change(
+                    *s, t, [&](itsm::Ticket& x) { x.sla = random_clocks(rng); }, 200 + round);
+    }
+    check_all(3);
+}
+
+// Paging by due while the clocks of tickets not yet seen move: every ticket that does not
+// change comes exactly once, a changed one at most twice.
+inline void sla_paging_while_changing(const StoreFactory& f) {
+    auto s = f.open();
+    std::mt19937 rng(31);
+    std::vector<itsm::Ticket> all;
+    for (int i = 0; i < 60; ++i) {
+        auto t = fresh(*s, "incident", static_cast<int>(rng() % 50));
+        t.sla = random_clocks(rng);
+        all.push_back(add(*s, t));
+    }
+    for (bool descending : {false, true}) {
+        itsm::Query q;
+        q.sort = itsm::SortKey::due;
+        q.descending = descending;
+        q.limit = 6;
+        std::set<itsm::TicketId> changed;
+        std::map<itsm::TicketId, int> times;
+        for (int guard = 0; guard < 100; ++guard) {
+            auto page = s->query(q);
+            for (const auto& t : page.tickets)
+                ++times[t->id];
+            int n = 0;
+            for (auto& t : all)
+                if (!times.count(t.id) && !changed.count(t.id) && n < 2) {
+                    t = change(
+                        *s, t, [&](itsm::Ticket& x) { x.sla = random_clocks(rng); }, 300);
+                    changed.insert(t.id);
+                    ++n;
+                }
+            if (page.next_cursor.empty()) break;
+            q.cursor = page.next_cursor;
+        }
+        for (const auto& t : all)
+            if (!changed.count(t.id)) CHECK_MESSAGE(times[t.id] == 1, "ticket ", t.id);
+        for (const auto& [id, n] : times)
+            CHECK(n <= 2);
+    }
+}
+
+// A refused commit, alone or inside a batch taken back, leaves the SLA indexes as they were.
+inline void sla_refused_commit(const StoreFactory& f) {
+    auto s = f.open();
+    auto clock = [](int due, int alarm) {
+        itsm::SlaClock c;
+        c.policy = "gold";
+        c.metric = "resolution";
+        c.start = at(0);
+        c.target = std::chrono::minutes(due);
+        c.due = at(due);
+        c.alarm = at(alarm);
+        return c;
+    };
+    auto a = fresh(*s, "incident", 1);
+    a.sla = {clock(100, 50)};
+    a = add(*s, a);
+    auto b = fresh(*s, "incident", 2);
+    b.sla = {clock(200, 150)};
+    b = add(*s, b);
+    auto snapshot = [&] {
+        itsm::Query q;
+        q.sort = itsm::SortKey::due;
+        q.descending = false;
+        q.due_before = at(1000);
+        itsm::Query breached;
+        breached.sla_breached = true;
+        return std::make_tuple(ids_of(s->sla_alarms(at(1000), 10)), all_pages(*s, q),
+                               all_pages(*s, breached));
+    };
+    auto before = snapshot();
+    CHECK(std::get<0>(before) == std::vector<itsm::TicketId>{a.id, b.id});
+
+    // a moves to the end and breaches, but b's write is stale: nothing of it lands.
+    auto a2 = a;
+    a2.version = 2;
+    a2.sla = {clock(500, 400)};
+    a2.sla[0].state = itsm::ClockState::breached;
+    auto b2 = b;
+    b2.version = 9;
+    b2.sla.clear();
+    itsm::Commit c;
+    c.tickets = {{std::make_shared<const itsm::Ticket>(a2), 1},
+                 {std::make_shared<const itsm::Ticket>(b2), 8}};
+    CHECK_THROWS_AS(s->commit(c), itsm::Error);
+    CHECK(snapshot() == before);
+
+    s->begin_batch();
+    itsm::Commit ok;
+    ok.tickets = {{std::make_shared<const itsm::Ticket>(a2), 1}};
+    s->commit(ok);
+    CHECK(ids_of(s->sla_alarms(at(1000), 10)) == std::vector<itsm::TicketId>{b.id, a.id});
+    s->end_batch(false);
+    CHECK(snapshot() == before);
+}
+
 }  // namespace conformance
 
 // Every behaviour a Store promises; each SUBCASE starts from an empty store.
@@ -586,6 +878,18 @@ inline void run_store_conformance(const StoreFactory& f) {
     }
     SUBCASE("reopening restores everything") {
         conformance::reopening(f);
+    }
+    SUBCASE("SLA clocks round-trip") {
+        conformance::sla_round_trip(f);
+    }
+    SUBCASE("SLA alarms and queries agree with brute force") {
+        conformance::sla_queries_match_brute_force(f);
+    }
+    SUBCASE("paging by due while clocks change") {
+        conformance::sla_paging_while_changing(f);
+    }
+    SUBCASE("a refused commit leaves SLA indexes unchanged") {
+        conformance::sla_refused_commit(f);
     }
 }
 

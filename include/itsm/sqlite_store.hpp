@@ -32,7 +32,7 @@ struct SqliteOptions {
 class SqliteStore final : public Store {
   public:
     // The schema version this library writes.
-    static constexpr int schema_version = 2;
+    static constexpr int schema_version = 3;
 
     // Opens (creating when absent) a file given as a path or as "sqlite:///abs/path.db"
     // ("sqlite://rel/path.db" for a relative one). Migrates an older schema; refuses a newer
@@ -50,6 +50,7 @@ class SqliteStore final : public Store {
     std::size_t size() const override;
     std::pair<TicketId, std::uint64_t> allocate(Symbol kind) override;
     void commit(Commit& c) override;
+    std::vector<TicketPtr> sla_alarms(Instant until, std::size_t limit) const override;
     std::optional<std::string> meta(std::string_view key) const override;
     void set_meta(std::string_view key, std::string_view value) override;
     void begin_batch() override;

@@ -52,7 +52,7 @@ bool walkable(const Query& q) noexcept {
     return order_columns(q.sort) != nullptr;
 }
 
-Where compile_where(const Query& q) {
+Where compile_where(const Query& q, bool sla) {
     Builder b;
     b.in("kind", q.kinds);
     b.in("state", q.states);
@@ -67,10 +67,16 @@ Where compile_where(const Query& q) {
     if (q.created_before) b.compare("created", "<", to_micros(*q.created_before));
     if (q.updated_from) b.compare("updated", ">=", to_micros(*q.updated_from));
     if (q.updated_before) b.compare("updated", "<", to_micros(*q.updated_before));
+    if (sla) {
+        // A literal, not a parameter: the planner can then use the partial index on breached.
+        if (q.sla_breached)
+            b.w.text += *q.sla_breached ? " AND sla_breached = 1" : " AND sla_breached = 0";
+        if (q.due_before) b.compare("sla_due", "<", to_micros(*q.due_before));  // NULL never is
+    }
     return std::move(b.w);
 }
 
-bool fully_compiled(const Query& q) {
+bool fully_compiled(const Query& q, bool sla) {
     Query rest = q;
     rest.kinds.clear();
     rest.states.clear();
@@ -82,6 +88,10 @@ bool fully_compiled(const Query& q) {
     rest.priority_min = rest.priority_max = std::nullopt;
     rest.created_from = rest.created_before = rest.updated_from = rest.updated_before =
         std::nullopt;
+    if (sla) {
+        rest.sla_breached = std::nullopt;
+        rest.due_before = std::nullopt;
+    }
     Query defaults;
     rest.sort = defaults.sort;
     rest.descending = defaults.descending;

@@ -22,10 +22,12 @@ struct Where {
     std::string text = "TRUE";
     std::vector<std::variant<std::int64_t, Symbol>> params;
 };
-Where compile_where(const Query& q);
+// `sla`: the table has the SLA columns (sla_breached, sla_due; SQLite schema 3), so the SLA
+// members are compiled too; otherwise only matches() checks them.
+Where compile_where(const Query& q, bool sla = false);
 
 // True when compile_where() expresses the whole query: no member is left to matches().
-bool fully_compiled(const Query& q);
+bool fully_compiled(const Query& q, bool sla = false);
 
 // True when SQL can walk the query's sort order off an index (page_select orders by it).
 bool walkable(const Query& q) noexcept;

@@ -60,6 +60,18 @@ CREATE INDEX events_ticket ON events (ticket, seq);
 CREATE INDEX tickets_priority ON tickets (priority, created, id);
 CREATE INDEX tickets_requester ON tickets (requester, updated, id);
 )sql",
+    // 3: SLA columns, written with the record: the ticket's next alarm and the earliest due
+    // of its running clocks (micros, NULL when none) and whether any clock breached. The
+    // store fills them in for tickets already stored right after this step (the values come
+    // from the records' clocks, which SQL cannot evaluate).
+    R"sql(
+ALTER TABLE tickets ADD COLUMN sla_alarm INTEGER;
+ALTER TABLE tickets ADD COLUMN sla_due INTEGER;
+ALTER TABLE tickets ADD COLUMN sla_breached INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX tickets_sla_alarm ON tickets (sla_alarm) WHERE sla_alarm IS NOT NULL;
+CREATE INDEX tickets_sla_due ON tickets (sla_due, id);
+CREATE INDEX tickets_sla_breached ON tickets (updated, id) WHERE sla_breached = 1;
+)sql",
 };
 
 }  // namespace detail::sql

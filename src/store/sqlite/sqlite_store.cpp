@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 #include <variant>
@@ -26,6 +28,8 @@ using detail::sql::Statement;
 
 constexpr int latest_version = static_cast<int>(std::size(detail::sql::migrations));
 static_assert(latest_version == SqliteStore::schema_version);
+// The step that adds the SLA columns, which the store then fills in (backfill_sla).
+constexpr int sla_columns_version = 3;
 
 std::string path_of(std::string_view path_or_uri) {
     constexpr std::string_view scheme = "sqlite://";
@@ -71,6 +75,20 @@ void bind_value(Statement& s, int kind_col, const Value& v) {
         v);
 }
 
+// The SLA columns (sla_alarm, sla_due, sla_breached) from position i: what the SLA indexes
+// and the query filters read instead of the record.
+void bind_sla(Statement& s, int i, const std::vector<SlaClock>& clocks) {
+    auto bind_instant = [&](int col, std::optional<Instant> v) {
+        if (v)
+            s.bind(col, to_micros(*v));
+        else
+            s.bind_null(col);
+    };
+    bind_instant(i, next_alarm(clocks));
+    bind_instant(i + 1, earliest_due(clocks));
+    s.bind(i + 2, std::int64_t{any_breached(clocks) ? 1 : 0});
+}
+
 Value read_value(const Statement& s, int kind_col) {
     switch (s.integer(kind_col)) {
         case 0:
@@ -105,6 +123,9 @@ struct SqliteStore::Impl {
     SqliteOptions options;
     mutable std::mutex mutex;
     mutable Database db;
+    // The file has the SLA columns. A file kept at an older version (SqliteOptions::upgrade_to)
+    // is written without them and its SLA queries fall back to reading every ticket.
+    bool sla_columns = false;
     std::uint64_t next_seq = 1;
     std::size_t tickets = 0;
     // Last number handed out per counter ("ticket.id", "kind.<kind>"); the dirty ones are
@@ -127,6 +148,7 @@ struct SqliteStore::Impl {
         return s->step() ? static_cast<int>(s->integer(0)) : 0;
     }
     void migrate();
+    void backfill_sla();
     void load_state();
     void flush_counters();
     void write_ticket(const TicketWrite& w);
@@ -137,6 +159,8 @@ struct SqliteStore::Impl {
     }
     template <typename F>
     void transaction(F&& body);
+    bool fill(Statement& s, const Query& q, Page& page) const;
+    Page due_scan(const Query& q) const;
 };
 
 void SqliteStore::Impl::migrate() {
@@ -151,8 +175,10 @@ void SqliteStore::Impl::migrate() {
                                     version, latest_version));
         int target =
             options.upgrade_to > 0 ? std::min(options.upgrade_to, latest_version) : latest_version;
-        for (int v = version; v < target; ++v)
+        for (int v = version; v < target; ++v) {
             db.exec(detail::sql::migrations[v]);
+            if (v + 1 == sla_columns_version) backfill_sla();
+        }
         if (target > version) {
             db.exec("DELETE FROM schema_version");
             auto s = db.use("INSERT INTO schema_version (version) VALUES (?)");
@@ -163,6 +189,25 @@ void SqliteStore::Impl::migrate() {
     } catch (...) {
         sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
+    }
+}
+
+// Schema step 3 added the SLA columns empty: fill them in from the clocks in each record.
+void SqliteStore::Impl::backfill_sla() {
+    std::vector<std::pair<TicketId, std::vector<SlaClock>>> rows;
+    {
+        auto s = db.use("SELECT id, record FROM tickets");
+        while (s->step()) {
+            auto t = ticket_from_record(s->text(1));
+            if (!t.sla.empty()) rows.emplace_back(t.id, std::move(t.sla));
+        }
+    }
+    auto s = db.use("UPDATE tickets SET sla_alarm = ?, sla_due = ?, sla_breached = ? WHERE id = ?");
+    for (const auto& [id, clocks] : rows) {
+        bind_sla(*s, 1, clocks);
+        s->bind(4, id);
+        s->run();
+        s->reset();
     }
 }
 
@@ -199,20 +244,33 @@ void SqliteStore::Impl::flush_counters() {
     dirty.clear();
 }
 
+// The statement writing a ticket row: an INSERT or a version-guarded UPDATE, with or without
+// the SLA columns.
+static const std::string& ticket_write_sql(bool insert, bool sla) {
+    static const std::string texts[2][2] = {
+        {"UPDATE tickets SET kind = ?, state = ?, segment = ?, assignee = ?, "
+         "assignment_group = ?, category = ?, requester = ?, priority = ?, created = ?, "
+         "updated = ?, version = ?, record = ? WHERE key = ? AND id = ? AND version = ?",
+         "UPDATE tickets SET kind = ?, state = ?, segment = ?, assignee = ?, "
+         "assignment_group = ?, category = ?, requester = ?, priority = ?, created = ?, "
+         "updated = ?, sla_alarm = ?, sla_due = ?, sla_breached = ?, version = ?, record = ? "
+         "WHERE key = ? AND id = ? AND version = ?"},
+        {"INSERT INTO tickets (kind, state, segment, assignee, assignment_group, category, "
+         "requester, priority, created, updated, version, record, key, id) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         "INSERT INTO tickets (kind, state, segment, assignee, assignment_group, category, "
+         "requester, priority, created, updated, sla_alarm, sla_due, sla_breached, version, "
+         "record, key, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}};
+    return texts[insert][sla];
+}
+
 // Writes first and asks questions only when the write did not land: a new ticket is an
 // INSERT that the id and key constraints guard, a change an UPDATE guarded by version.
 void SqliteStore::Impl::write_ticket(const TicketWrite& w) {
     const Ticket& t = *w.ticket;
     std::string record = ticket_record(t);
     bool insert = w.expected_version == 0;
-    auto s =
-        db.use(insert ? "INSERT INTO tickets (kind, state, segment, assignee, assignment_group, "
-                        "category, requester, priority, created, updated, version, record, key, "
-                        "id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                      : "UPDATE tickets SET kind = ?, state = ?, segment = ?, assignee = ?, "
-                        "assignment_group = ?, category = ?, requester = ?, priority = ?, "
-                        "created = ?, updated = ?, version = ?, record = ? "
-                        "WHERE key = ? AND id = ? AND version = ?");
+    auto s = db.use(ticket_write_sql(insert, sla_columns));
     int i = 1;
     for (Symbol sym :
          {t.kind, t.state, t.segment, t.assignee, t.assignment_group, t.category, t.requester})
@@ -220,6 +278,10 @@ void SqliteStore::Impl::write_ticket(const TicketWrite& w) {
     s->bind(i++, static_cast<std::int64_t>(t.priority));
     s->bind(i++, to_micros(t.created));
     s->bind(i++, to_micros(t.updated));
+    if (sla_columns) {
+        bind_sla(*s, i, t.sla);
+        i += 3;
+    }
     s->bind(i++, t.version);
     s->bind(i++, std::string_view(record), true);
     s->bind(i++, std::string_view(t.key), true);
@@ -314,6 +376,7 @@ SqliteStore::SqliteStore(std::string_view path_or_uri, SqliteOptions options)
     // instead of a temporary file.
     db.exec("PRAGMA temp_store=MEMORY");
     impl_->migrate();
+    impl_->sla_columns = impl_->read_version() >= sla_columns_version;
     impl_->load_state();
 }
 
@@ -345,11 +408,64 @@ TicketPtr SqliteStore::get_by_key(std::string_view key) const {
     return s->step() ? impl_->read_ticket(*s, 0) : nullptr;
 }
 
+// Adds the rows of `s` that match to the page, in the order they come; true when the page is
+// full and one more match showed that a next page exists (its cursor is then set).
+bool SqliteStore::Impl::fill(Statement& s, const Query& q, Page& page) const {
+    while (s.step()) {
+        auto t = read_ticket(s, 0);
+        if (!q.matches(*t)) continue;
+        if (page.tickets.size() == q.limit) {
+            page.next_cursor =
+                encode_cursor(q.sort, q.descending, sort_position(*page.tickets.back(), q.sort));
+            return true;
+        }
+        page.tickets.push_back(std::move(t));
+    }
+    return false;
+}
+
+// The due order (sort_position: no running due, earliest due, id) as two ranges of the index
+// on (sla_due, id): the tickets with a due by (sla_due, id), those without by id. Ascending
+// walks the first range then the second, descending the reverse; a cursor skips the ranges
+// wholly before it and starts inside its own.
+Page SqliteStore::Impl::due_scan(const Query& q) const {
+    auto w = detail::sql::compile_where(q, sla_columns);
+    std::optional<SortPosition> after;
+    if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
+    const char* dir = q.descending ? "DESC" : "ASC";
+    const char* op = q.descending ? "<" : ">";
+    Page page;
+    for (std::int64_t range : q.descending ? std::array{1, 0} : std::array{0, 1}) {
+        std::string from;
+        if (after) {
+            auto [p1, p2, id] = *after;
+            if (q.descending ? range > p1 : range < p1) continue;  // wholly before the cursor
+            if (range == p1)
+                from = range == 0 ? fmt::format(" AND (sla_due, id) {} ({}, {})", op, p2, id)
+                                  : fmt::format(" AND id {} {}", op, id);
+        }
+        std::string sql = range == 0
+                              ? fmt::format(
+                                    "SELECT record FROM tickets WHERE {} AND sla_due IS NOT NULL{} "
+                                    "ORDER BY sla_due {}, id {}",
+                                    w.text, from, dir, dir)
+                              : fmt::format(
+                                    "SELECT record FROM tickets WHERE {} AND sla_due IS NULL{} "
+                                    "ORDER BY id {}",
+                                    w.text, from, dir);
+        Statement s(db.handle(), sql);
+        bind_where(s, w);
+        if (fill(s, q, page)) break;
+    }
+    return page;
+}
+
 // The SQL narrows the rows (walking an index in the sort order when it can); the page
 // builder re-checks each ticket, so members the SQL does not express still hold.
 Page SqliteStore::query(const Query& q) const {
     std::lock_guard lock(impl_->mutex);
-    auto w = detail::sql::compile_where(q);
+    if (q.sort == SortKey::due && impl_->sla_columns) return impl_->due_scan(q);
+    auto w = detail::sql::compile_where(q, impl_->sla_columns);
     Statement s(impl_->db.handle(), detail::sql::page_select(q, w, "record"));
     bind_where(s, w);
     detail::sql::PageBuilder page(q);
@@ -360,8 +476,8 @@ Page SqliteStore::query(const Query& q) const {
 
 std::size_t SqliteStore::count(const Query& q) const {
     std::lock_guard lock(impl_->mutex);
-    auto w = detail::sql::compile_where(q);
-    bool exact = detail::sql::fully_compiled(q);
+    auto w = detail::sql::compile_where(q, impl_->sla_columns);
+    bool exact = detail::sql::fully_compiled(q, impl_->sla_columns);
     Statement s(impl_->db.handle(), fmt::format("SELECT {} FROM tickets WHERE {}",
                                                 exact ? "count(*)" : "record", w.text));
     bind_where(s, w);
@@ -437,6 +553,20 @@ void SqliteStore::commit(Commit& c) {
         }
         if (!m.in_batch) m.flush_counters();  // a batch writes them once, at its end
     });
+}
+
+std::vector<TicketPtr> SqliteStore::sla_alarms(Instant until, std::size_t limit) const {
+    if (!impl_->sla_columns) return Store::sla_alarms(until, limit);  // an older file
+    std::lock_guard lock(impl_->mutex);
+    auto s = impl_->db.use(
+        "SELECT record FROM tickets WHERE sla_alarm <= ? ORDER BY sla_alarm, id LIMIT ?");
+    s->bind(1, to_micros(until));
+    s->bind(2, static_cast<std::int64_t>(
+                   std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max())));
+    std::vector<TicketPtr> out;
+    while (s->step())
+        out.push_back(impl_->read_ticket(*s, 0));
+    return out;
 }
 
 std::optional<std::string> SqliteStore::meta(std::string_view key) const {
