@@ -14,7 +14,7 @@
 #include <string_view>
 #include <utility>
 
-#include "callback_store.hpp"
+#include "../src/store/callback_store.hpp"
 #include "itsm/access.hpp"
 #include "itsm/calendar.hpp"
 #include "itsm/engine.hpp"

@@ -1,6 +1,6 @@
 // The C ABI's custom stores: the conformance suite on a store written in plain C
 // (tests/capi/c_store.c) through its callback table, and the adapter's own refusals.
-#include "callback_store.hpp"
+#include "../src/store/callback_store.hpp"
 
 #include "c_store.h"
 #include "helpers.hpp"

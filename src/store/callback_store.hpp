@@ -1,5 +1,6 @@
-// Internal: the C ABI's callback tables and the itsm::Store that calls them
-// (docs/storage.md, "Custom stores through the C ABI").
+// Internal: the C ABI's callback tables and the itsm::Store that calls them (docs/storage.md,
+// "Custom stores through the C ABI"). Compiled into the C ABI library, not the C++ one; it
+// lives outside capi/ so that the ABI check sees these types as private.
 #pragma once
 
 #include <memory>
