@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <new>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <utility>
 
+#include "../src/store/callback_store.hpp"
 #include "itsm/access.hpp"
 #include "itsm/calendar.hpp"
 #include "itsm/engine.hpp"
@@ -235,13 +237,15 @@ itsm::Query filter_of(const char* query_json) {
     return query_json ? itsm::query_from_json(query_json) : itsm::Query{};
 }
 
-// Opens an engine over an in-memory store: on a manual clock from `start`, if given.
+// Opens an engine over the store named by `uri`, or the one `make_store` gives: on a manual
+// clock from `start`, if given.
 int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm_engine** out,
-                const char* uri = "memory:") {
+                const char* uri = "memory:",
+                const std::function<std::shared_ptr<itsm::Store>()>& make_store = {}) {
     if (out) *out = nullptr;
     return guarded([&] {
         required(out, "out");
-        required(uri, "uri");
+        if (!make_store) required(uri, "uri");
         std::shared_ptr<itsm::ManualClock> manual;
         if (start)
             manual = std::make_shared<itsm::ManualClock>(instant_of(*start, "start_unix_micros"));
@@ -249,9 +253,10 @@ int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm
             schema_json ? itsm::Schema::from_json(schema_json) : itsm::Schema::itil();
         std::shared_ptr<const itsm::Clock> clock = manual;
         if (!clock) clock = std::make_shared<itsm::SystemClock>();
-        *out = new itsm_engine{
-            manual, itsm::Engine(itsm::open_store(uri), std::move(clock), std::move(schema)),
-            new_system_token()};
+        *out = new itsm_engine{manual,
+                               itsm::Engine(make_store ? make_store() : itsm::open_store(uri),
+                                            std::move(clock), std::move(schema)),
+                               new_system_token()};
     });
 }
 
@@ -304,6 +309,18 @@ ITSM_API int itsm_engine_open_memory_at(const char* schema_json, int64_t start_u
 
 ITSM_API int itsm_engine_open(const char* uri, const char* schema_json, itsm_engine** out) {
     return open_engine(schema_json, std::nullopt, out, uri);
+}
+
+ITSM_API int itsm_engine_open_store(itsm_store_callbacks* callbacks, const char* schema_json,
+                                    itsm_engine** out) {
+    // Taken whatever the outcome: freed here on failure, by the engine's store on success.
+    std::unique_ptr<itsm_store_callbacks> owned(callbacks);
+    if (!callbacks) {
+        if (out) *out = nullptr;
+        return guarded([] { required(static_cast<void*>(nullptr), "callbacks"); });
+    }
+    return open_engine(schema_json, std::nullopt, out, nullptr,
+                       [&] { return itsm::capi::callback_store(std::move(owned)); });
 }
 
 ITSM_API int itsm_engine_set_time(itsm_engine* engine, int64_t unix_micros) {

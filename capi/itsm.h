@@ -497,6 +497,138 @@ ITSM_API int itsm_engine_set_scorecard_json(itsm_engine* engine, const char* act
  * valid actor may read them. Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (empty actor). */
 ITSM_API int itsm_engine_scorecard_json(itsm_engine* engine, const char* actor, char** out);
 
+/* ---- Custom stores ------------------------------------------------------------------ */
+
+/* A host keeps tickets in its own database by giving the engine a table of callbacks
+ * (docs/storage.md, "Custom stores through the C ABI"). Tickets and events cross as
+ * record texts (JSON the library writes and reads; the host stores them as they are). The
+ * host answers through an itsm_store_result and reads a commit through itsm_store_commit
+ * accessors, so no memory changes hands between allocators.
+ *
+ * Every callback returns ITSM_OK, or a negative status on failure: ITSM_E_CONFLICT from
+ * the commit callback when a ticket's stored version is not the expected one or a new
+ * ticket's id or key is taken; any other negative status is a storage failure. The
+ * message set with itsm_store_result_set_error() becomes the error message of the engine
+ * call (ITSM_E_CONFLICT or ITSM_E_STORAGE). The engine calls the callbacks from the thread
+ * that called it, one writer or several readers at a time (readers may run in parallel);
+ * a callback must not call the engine. */
+typedef struct itsm_store_callbacks itsm_store_callbacks;
+typedef struct itsm_store_result itsm_store_result;
+typedef struct itsm_store_commit itsm_store_commit;
+
+/* Adds the ticket record with this id to `result`, or nothing when there is none. */
+typedef int (*itsm_store_get_fn)(uint64_t id, itsm_store_result* result, void* user_data);
+/* Adds the ticket record with this key ("INC0000042"), or nothing. */
+typedef int (*itsm_store_get_by_key_fn)(const char* key, itsm_store_result* result,
+                                        void* user_data);
+/* Adds every ticket record, in any order. Queries and counts are answered from it. */
+typedef int (*itsm_store_scan_fn)(itsm_store_result* result, void* user_data);
+/* Adds the event records of the ticket, in the order of their seq numbers. */
+typedef int (*itsm_store_history_fn)(uint64_t ticket, itsm_store_result* result, void* user_data);
+/* Sets *count to the number of tickets. */
+typedef int (*itsm_store_size_fn)(uint64_t* count, itsm_store_result* result, void* user_data);
+/* Sets *id to a fresh ticket id (greater than every id before) and *number to the next key
+ * number of the kind (1, 2, ... per kind). Neither is ever given again, even when the commit
+ * that would have used it fails or its batch is taken back. */
+typedef int (*itsm_store_allocate_fn)(const char* kind, uint64_t* id, uint64_t* number,
+                                      itsm_store_result* result, void* user_data);
+/* Applies every ticket write and appends every event of `commit`, or nothing (see
+ * itsm_store_commit_ticket and itsm_store_commit_event). */
+typedef int (*itsm_store_commit_fn)(itsm_store_commit* commit, itsm_store_result* result,
+                                    void* user_data);
+/* Adds the meta value stored under `key`, or nothing when there is none. */
+typedef int (*itsm_store_meta_get_fn)(const char* key, itsm_store_result* result, void* user_data);
+/* Stores `value` under `key` at once, outside any batch (it stays when a batch is taken back). */
+typedef int (*itsm_store_meta_set_fn)(const char* key, const char* value, itsm_store_result* result,
+                                      void* user_data);
+/* Starts a batch: the commits until the end of the batch are one unit. Never nested (the
+ * engine checks). A commit that fails inside a batch leaves the batch's earlier commits. */
+typedef int (*itsm_store_begin_batch_fn)(itsm_store_result* result, void* user_data);
+/* Ends the batch: keeps every commit of it when `keep` is 1, takes every one back when 0.
+ * When keeping fails, the host must have taken the batch back. */
+typedef int (*itsm_store_end_batch_fn)(int keep, itsm_store_result* result, void* user_data);
+/* Releases the host's store (user_data); called once, when the engine closes. */
+typedef void (*itsm_store_destroy_fn)(void* user_data);
+
+/* A new, empty callback table for a store whose state is `user_data`; `destroy` (may be
+ * NULL) is called with it once the engine that owns the table closes, or when the table is
+ * freed or refused. On success *out receives the table, owned by the caller until it is
+ * passed to itsm_engine_open_store(); release an unused one with itsm_store_callbacks_free().
+ * Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (out is NULL), ITSM_E_NO_MEMORY; on failure
+ * `destroy` is not called. */
+ITSM_API int itsm_store_callbacks_new(void* user_data, itsm_store_destroy_fn destroy,
+                                      itsm_store_callbacks** out);
+
+/* Frees a table that was not passed to itsm_engine_open_store(), calling its destructor.
+ * NULL is a no-op. Does not change the last-error state. */
+ITSM_API void itsm_store_callbacks_free(itsm_store_callbacks* callbacks);
+
+/* The setters fill in one callback each; every callback must be set before the table is
+ * used. Errors: ITSM_E_INVALID_ARGUMENT (callbacks or fn is NULL). Not thread-safe on one
+ * table. */
+ITSM_API int itsm_store_callbacks_set_get(itsm_store_callbacks* callbacks, itsm_store_get_fn fn);
+ITSM_API int itsm_store_callbacks_set_get_by_key(itsm_store_callbacks* callbacks,
+                                                 itsm_store_get_by_key_fn fn);
+ITSM_API int itsm_store_callbacks_set_scan(itsm_store_callbacks* callbacks, itsm_store_scan_fn fn);
+ITSM_API int itsm_store_callbacks_set_history(itsm_store_callbacks* callbacks,
+                                              itsm_store_history_fn fn);
+ITSM_API int itsm_store_callbacks_set_size(itsm_store_callbacks* callbacks, itsm_store_size_fn fn);
+ITSM_API int itsm_store_callbacks_set_allocate(itsm_store_callbacks* callbacks,
+                                               itsm_store_allocate_fn fn);
+ITSM_API int itsm_store_callbacks_set_commit(itsm_store_callbacks* callbacks,
+                                             itsm_store_commit_fn fn);
+ITSM_API int itsm_store_callbacks_set_meta_get(itsm_store_callbacks* callbacks,
+                                               itsm_store_meta_get_fn fn);
+ITSM_API int itsm_store_callbacks_set_meta_set(itsm_store_callbacks* callbacks,
+                                               itsm_store_meta_set_fn fn);
+ITSM_API int itsm_store_callbacks_set_begin_batch(itsm_store_callbacks* callbacks,
+                                                  itsm_store_begin_batch_fn fn);
+ITSM_API int itsm_store_callbacks_set_end_batch(itsm_store_callbacks* callbacks,
+                                                itsm_store_end_batch_fn fn);
+
+/* Opens an engine over the host's store and the system clock. The engine takes the table
+ * whatever the outcome: on failure it is freed at once (its destructor called), on success
+ * when the engine closes. `schema_json` as for itsm_engine_open_memory(). Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (callbacks or out is NULL, a callback is not set; the
+ * message names it), ITSM_E_INVALID_CONFIG, ITSM_E_NO_MEMORY. */
+ITSM_API int itsm_engine_open_store(itsm_store_callbacks* callbacks, const char* schema_json,
+                                    itsm_engine** out);
+
+/* Inside a callback: adds one text (a record, or a meta value) to the answer. The text is
+ * copied. Does not change the last-error state.
+ * Errors: ITSM_E_INVALID_ARGUMENT (result or text is NULL), ITSM_E_NO_MEMORY. */
+ITSM_API int itsm_store_result_add(itsm_store_result* result, const char* text);
+
+/* Inside a callback that is about to fail: the message the engine call reports. The text
+ * is copied. Does not change the last-error state.
+ * Errors: ITSM_E_INVALID_ARGUMENT (result or message is NULL), ITSM_E_NO_MEMORY. */
+ITSM_API int itsm_store_result_set_error(itsm_store_result* result, const char* message);
+
+/* Inside the commit callback: how many tickets it writes and how many events it appends.
+ * Errors: ITSM_E_INVALID_ARGUMENT (a NULL pointer). */
+ITSM_API int itsm_store_commit_counts(const itsm_store_commit* commit, uint64_t* tickets,
+                                      uint64_t* events);
+
+/* Inside the commit callback: ticket write `index` (0-based). *version is the version of
+ * the record written, *expected_version the version the writer read: 0 for a new ticket
+ * (refuse with ITSM_E_CONFLICT when its id or key is taken), else the version that must be
+ * stored now (refuse with ITSM_E_CONFLICT when it is not, or the ticket is absent). *key and
+ * *record (the ticket record that replaces the stored one) are borrowed until the callback
+ * returns. Errors: ITSM_E_INVALID_ARGUMENT (a NULL pointer, index out of range). */
+ITSM_API int itsm_store_commit_ticket(const itsm_store_commit* commit, uint64_t index, uint64_t* id,
+                                      const char** key, uint64_t* version,
+                                      uint64_t* expected_version, const char** record);
+
+/* Inside the commit callback: event `index` (0-based), numbered `seq` by the host. Numbers
+ * increase strictly with the index and across commits (greater than every seq stored
+ * before). *ticket is the event's ticket; *record (borrowed until the callback returns, or
+ * the next call for this event) is the event record carrying `seq`, for the host to store and
+ * to give back from the history callback. Each event must be numbered before the callback
+ * returns ITSM_OK.
+ * Errors: ITSM_E_INVALID_ARGUMENT (a NULL pointer, index out of range, seq 0). */
+ITSM_API int itsm_store_commit_event(itsm_store_commit* commit, uint64_t index, uint64_t seq,
+                                     uint64_t* ticket, const char** record);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "itsm/event.hpp"
 #include "itsm/ticket.hpp"
 #include "itsm/version.hpp"
 
@@ -15,5 +16,13 @@ ITSM_BEGIN_NAMESPACE
 std::string ticket_record(const Ticket& t);
 // Throws Error(storage) naming the member when the text is not a ticket record.
 Ticket ticket_from_record(std::string_view text);
+
+// The stored form of an event: the document to_json(Event) writes, plus the values it leaves
+// out (an event without a field) and which values are instants (JSON shows them as text).
+// The seq member is written as the event has it; a reader of a record written before its
+// seq was assigned sees 0.
+std::string event_record(const Event& e);
+// Throws Error(storage) naming the member when the text is not an event record.
+Event event_from_record(std::string_view text);
 
 ITSM_END_NAMESPACE

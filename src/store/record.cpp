@@ -3,6 +3,8 @@
 #include "itsm/record.hpp"
 
 #include <algorithm>
+#include <type_traits>
+#include <variant>
 
 #include "../json_reader.hpp"
 #include "itsm/error.hpp"
@@ -16,11 +18,14 @@ using detail::json;
 
 class RecordReader {
   public:
-    explicit RecordReader(const json& doc) : doc_(doc) { r_.object(doc, ""); }
+    explicit RecordReader(const json& doc, const char* what = "stored ticket")
+        : doc_(doc), what_(what) {
+        r_.object(doc, "");
+    }
 
     const json& at(const char* name) const {
         auto it = doc_.find(name);
-        if (it == doc_.end()) r_.fail(name, "missing from the stored ticket");
+        if (it == doc_.end()) r_.fail(name, fmt::format("missing from the {}", what_));
         return *it;
     }
     std::string text(const char* name) const { return r_.string(at(name), name); }
@@ -69,6 +74,7 @@ class RecordReader {
 
   private:
     const json& doc_;
+    const char* what_;
     detail::JsonReader r_{Errc::storage};
 };
 
@@ -239,6 +245,86 @@ Ticket ticket_from_record(std::string_view text) {
         return t;
     } catch (const json::exception& e) {
         throw Error(Errc::storage, "stored ticket", e.what());
+    }
+}
+
+namespace {
+
+json value_json(const Value& v) {
+    return std::visit(
+        [](const auto& x) -> json {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>)
+                return nullptr;
+            else if constexpr (std::is_same_v<T, Instant>)
+                return format_instant(x);
+            else
+                return x;
+        },
+        v);
+}
+
+Value read_value(const RecordReader& r, const json& doc, const char* name, bool instant) {
+    auto it = doc.find(name);
+    if (it == doc.end() || it->is_null()) return std::monostate{};
+    if (instant) return r.instant(*it, name);
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_boolean()) return it->get<bool>();
+    if (it->is_number_integer()) return it->get<std::int64_t>();
+    r.reader().fail(name, "expected a text, integer, boolean or null");
+}
+
+}  // namespace
+
+std::string event_record(const Event& e) {
+    std::string doc = to_json(e);
+    bool has_old = !std::holds_alternative<std::monostate>(e.old_value);
+    bool has_new = !std::holds_alternative<std::monostate>(e.new_value);
+    std::string extra;
+    // to_json shows the values only for an event with a field.
+    if (e.field.empty() && (has_old || has_new))
+        extra += ",\"new\":" + value_json(e.new_value).dump() +
+                 ",\"old\":" + value_json(e.old_value).dump();
+    bool old_instant = std::holds_alternative<Instant>(e.old_value);
+    bool new_instant = std::holds_alternative<Instant>(e.new_value);
+    if (old_instant || new_instant)
+        extra += std::string(",\"value_instants\":[") + (old_instant ? "\"old\"" : "") +
+                 (old_instant && new_instant ? "," : "") + (new_instant ? "\"new\"" : "") + "]";
+    if (extra.empty()) return doc;
+    doc.pop_back();  // the closing brace of the event's object
+    doc += extra;
+    doc += '}';
+    return doc;
+}
+
+Event event_from_record(std::string_view text) {
+    json doc = detail::JsonReader(Errc::storage).parse(text, "stored event");
+    RecordReader r(doc, "stored event");
+    try {
+        bool old_instant = false, new_instant = false;
+        if (auto it = doc.find("value_instants"); it != doc.end())
+            for (const auto& n : r.reader().array(*it, "value_instants")) {
+                old_instant = old_instant || n == "old";
+                new_instant = new_instant || n == "new";
+            }
+        Event e;
+        e.seq = r.integer<std::uint64_t>("seq");
+        e.ticket = r.integer<TicketId>("ticket");
+        e.at = r.instant("at");
+        e.actor = r.symbol("actor");
+        e.type = r.named<EventType>(r.at("type"), "type", event_type_from_string);
+        if (auto it = doc.find("field"); it != doc.end()) e.field = r.symbol(*it, "field");
+        e.old_value = read_value(r, doc, "old", old_instant);
+        e.new_value = read_value(r, doc, "new", new_instant);
+        if (auto it = doc.find("text"); it != doc.end()) e.text = r.reader().string(*it, "text");
+        if (auto it = doc.find("link"); it != doc.end() && !it->is_null()) {
+            const json& l = r.reader().object(*it, "link");
+            e.link = Link{r.named<LinkType>(l.at("type"), "link.type", link_type_from_string),
+                          r.integer<TicketId>(l.at("ticket"), "link.ticket")};
+        }
+        return e;
+    } catch (const json::exception& e) {
+        throw Error(Errc::storage, "stored event", e.what());
     }
 }
 

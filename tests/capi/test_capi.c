@@ -14,6 +14,7 @@
 #define HAVE_POSIX 1 /* mkdtemp */
 #endif
 
+#include "c_store.h"
 #include "itsm.h"
 
 /* ---- Harness -------------------------------------------------------------------------- */
@@ -1460,6 +1461,78 @@ static void test_metrics(void) {
     itsm_engine_close(e);
 }
 
+/* A store written in C (c_store.c) under an engine: tickets written through the engine land
+ * in its arrays; a failing callback is ITSM_E_STORAGE with the store's message and leaves
+ * nothing; the destructor runs once, on close or on a refused open. */
+static void test_custom_store(void) {
+    itsm_engine* e = NULL;
+    itsm_store_callbacks* cb = NULL;
+    c_store* data = c_store_new();
+    char* out = NULL;
+    uint64_t id;
+    size_t events;
+    int freed = c_store_freed_count();
+
+    CHECK_RC(itsm_engine_open_store(c_store_callbacks(data), NULL, &e), ITSM_OK);
+    admit(e);
+    id = create(e, "{\"kind\":\"incident\",\"title\":\"Kept by the host\"}");
+    CHECK(id != 0);
+    CHECK(c_store_ticket_count(data) == 1);
+    events = c_store_event_count(data);
+    CHECK(events >= 1);
+    CHECK_RC(itsm_ticket_get(e, "alice", id, &out), ITSM_OK);
+    CHECK(has(out, "\"title\":\"Kept by the host\""));
+    itsm_free(out);
+
+    /* the host's commit fails: the engine reports it, and nothing changed */
+    c_store_fail_next(data, "commit", ITSM_E_STORAGE, "the host database is read-only");
+    CHECK_RC(itsm_ticket_update(e, "alice", id, "{\"title\":\"lost\"}", &out), ITSM_E_STORAGE);
+    CHECK(out == NULL);
+    CHECK(has(itsm_last_error(), "store.commit: the host database is read-only"));
+    CHECK(c_store_event_count(data) == events);
+    CHECK_RC(itsm_ticket_get(e, "alice", id, &out), ITSM_OK);
+    CHECK(has(out, "\"title\":\"Kept by the host\""));
+    CHECK(number_of(out, "version") == 1);
+    itsm_free(out);
+    c_store_fail_next(data, "get", ITSM_E_STORAGE, "connection lost");
+    CHECK_RC(itsm_ticket_get(e, "alice", id, &out), ITSM_E_STORAGE);
+    CHECK(has(itsm_last_error(), "connection lost"));
+
+    /* and goes on working */
+    CHECK_RC(itsm_ticket_update(e, "alice", id, "{\"title\":\"renamed\"}", &out), ITSM_OK);
+    CHECK(number_of(out, "version") == 2);
+    itsm_free(out);
+    CHECK_RC(itsm_ticket_history(e, "alice", id, &out), ITSM_OK);
+    CHECK(has(out, "\"new\":\"renamed\""));
+    itsm_free(out);
+    itsm_engine_close(e);
+    CHECK(c_store_freed_count() == freed); /* the caller still holds the data */
+    CHECK(c_store_ticket_count(data) == 1);
+
+    /* reopened over the same data: everything is there */
+    CHECK_RC(itsm_engine_open_store(c_store_callbacks(data), NULL, &e), ITSM_OK);
+    admit(e);
+    CHECK_RC(itsm_ticket_get(e, "alice", id, &out), ITSM_OK);
+    CHECK(has(out, "\"title\":\"renamed\""));
+    itsm_free(out);
+    itsm_engine_close(e);
+
+    /* refusals: the table is taken and freed whatever the outcome */
+    CHECK_RC(itsm_store_callbacks_new(data, NULL, &cb), ITSM_OK);
+    CHECK_RC(itsm_engine_open_store(cb, NULL, &e), ITSM_E_INVALID_ARGUMENT);
+    CHECK(e == NULL);
+    CHECK(has(itsm_last_error(), "callbacks: the get callback is not set"));
+    CHECK_RC(itsm_engine_open_store(c_store_callbacks(data), "{not json", &e),
+             ITSM_E_INVALID_CONFIG);
+    CHECK_RC(itsm_engine_open_store(c_store_callbacks(data), NULL, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_open_store(NULL, NULL, &e), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "callbacks"));
+    CHECK_RC(itsm_store_callbacks_set_get(NULL, NULL), ITSM_E_INVALID_ARGUMENT);
+    itsm_store_callbacks_free(NULL);
+    c_store_release(data); /* every table released its reference: this frees the data */
+    CHECK(c_store_freed_count() == freed + 1);
+}
+
 int main(void) {
     test_version();
     test_open_close();
@@ -1479,6 +1552,7 @@ int main(void) {
     test_metrics();
     test_calendar();
     test_sla();
+    test_custom_store();
 #ifdef HAVE_PTHREADS
     test_threads();
     test_clock_threads();

@@ -144,5 +144,46 @@ namespace Itsm
         internal static extern int itsm_engine_set_scorecard_json(IntPtr engine, byte[] actor, byte[] scorecardJson);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_engine_scorecard_json(IntPtr engine, byte[] actor, out IntPtr scorecardJson);
+
+        // Custom stores (docs/storage.md): declared for completeness; the binding does not yet
+        // offer a store written in C#. Callbacks are function pointers (Marshal.GetFunctionPointerForDelegate).
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_new(IntPtr userData, IntPtr destroy, out IntPtr callbacks);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void itsm_store_callbacks_free(IntPtr callbacks);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_get(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_get_by_key(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_scan(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_history(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_size(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_allocate(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_commit(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_meta_get(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_meta_set(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_begin_batch(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_callbacks_set_end_batch(IntPtr callbacks, IntPtr fn);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_open_store(IntPtr callbacks, byte[] schemaJson, out IntPtr engine);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_result_add(IntPtr result, byte[] text);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_result_set_error(IntPtr result, byte[] message);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_commit_counts(IntPtr commit, out ulong tickets, out ulong events);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_commit_ticket(IntPtr commit, ulong index, out ulong id, out IntPtr key, out ulong version, out ulong expectedVersion, out IntPtr record);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_store_commit_event(IntPtr commit, ulong index, ulong seq, out ulong ticket, out IntPtr record);
     }
 }

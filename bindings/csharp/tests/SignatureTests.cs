@@ -26,6 +26,16 @@ namespace Itsm.Tests
             // A borrowed string written through an out parameter: an IntPtr the binding decodes.
             { "const char**", typeof(IntPtr).MakeByRefType() },
             { "uint64_t*", typeof(ulong).MakeByRefType() },
+            // Custom stores: opaque handles, and callbacks as function pointers.
+            { "itsm_store_callbacks*", typeof(IntPtr) }, { "itsm_store_callbacks**", typeof(IntPtr).MakeByRefType() },
+            { "itsm_store_result*", typeof(IntPtr) }, { "itsm_store_commit*", typeof(IntPtr) },
+            { "const itsm_store_commit*", typeof(IntPtr) }, { "itsm_store_destroy_fn", typeof(IntPtr) },
+            { "itsm_store_get_fn", typeof(IntPtr) }, { "itsm_store_get_by_key_fn", typeof(IntPtr) },
+            { "itsm_store_scan_fn", typeof(IntPtr) }, { "itsm_store_history_fn", typeof(IntPtr) },
+            { "itsm_store_size_fn", typeof(IntPtr) }, { "itsm_store_allocate_fn", typeof(IntPtr) },
+            { "itsm_store_commit_fn", typeof(IntPtr) }, { "itsm_store_meta_get_fn", typeof(IntPtr) },
+            { "itsm_store_meta_set_fn", typeof(IntPtr) }, { "itsm_store_begin_batch_fn", typeof(IntPtr) },
+            { "itsm_store_end_batch_fn", typeof(IntPtr) },
         };
 
         private static Type CType(string cType, string where)

@@ -11,6 +11,7 @@ first use (see :func:`library_info` and docs/python.md).
 from ._version import VERSION_NUMBER, __version__
 from .calendar import Calendar
 from .engine import Engine, TicketQuery
+from .store import Store, StoreCommit, TicketWrite
 from .errors import (
     Conflict,
     Error,
@@ -58,6 +59,9 @@ __all__ = [
     "__version__",
     "Engine",
     "TicketQuery",
+    "Store",
+    "StoreCommit",
+    "TicketWrite",
     "Calendar",
     "Ticket",
     "Comment",

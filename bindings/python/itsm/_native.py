@@ -10,7 +10,7 @@ import ctypes
 import os
 import sys
 import threading
-from ctypes import POINTER, c_char_p, c_int, c_int64, c_uint64, c_void_p
+from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_uint64, c_void_p
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Tuple
 
@@ -22,6 +22,38 @@ from .errors import Error, InternalError, LibraryError, error_for
 OUT = POINTER(c_void_p)
 ENGINE = c_void_p
 CALENDAR = c_void_p
+
+# Custom stores (docs/storage.md): the opaque handles, and the callback types of itsm.h.
+STORE_CALLBACKS = c_void_p
+STORE_RESULT = c_void_p
+STORE_COMMIT = c_void_p
+STORE_DESTROY_FN = CFUNCTYPE(None, c_void_p)
+STORE_GET_FN = CFUNCTYPE(c_int, c_uint64, STORE_RESULT, c_void_p)
+STORE_GET_BY_KEY_FN = CFUNCTYPE(c_int, c_char_p, STORE_RESULT, c_void_p)
+STORE_SCAN_FN = CFUNCTYPE(c_int, STORE_RESULT, c_void_p)
+STORE_HISTORY_FN = CFUNCTYPE(c_int, c_uint64, STORE_RESULT, c_void_p)
+STORE_SIZE_FN = CFUNCTYPE(c_int, POINTER(c_uint64), STORE_RESULT, c_void_p)
+STORE_ALLOCATE_FN = CFUNCTYPE(c_int, c_char_p, POINTER(c_uint64), POINTER(c_uint64), STORE_RESULT, c_void_p)
+STORE_COMMIT_FN = CFUNCTYPE(c_int, STORE_COMMIT, STORE_RESULT, c_void_p)
+STORE_META_GET_FN = CFUNCTYPE(c_int, c_char_p, STORE_RESULT, c_void_p)
+STORE_META_SET_FN = CFUNCTYPE(c_int, c_char_p, c_char_p, STORE_RESULT, c_void_p)
+STORE_BEGIN_BATCH_FN = CFUNCTYPE(c_int, STORE_RESULT, c_void_p)
+STORE_END_BATCH_FN = CFUNCTYPE(c_int, c_int, STORE_RESULT, c_void_p)
+
+#: The callback types by the name of their setter (itsm_store_callbacks_set_<name>).
+STORE_CALLBACK_TYPES: Mapping[str, Any] = {
+    "get": STORE_GET_FN,
+    "get_by_key": STORE_GET_BY_KEY_FN,
+    "scan": STORE_SCAN_FN,
+    "history": STORE_HISTORY_FN,
+    "size": STORE_SIZE_FN,
+    "allocate": STORE_ALLOCATE_FN,
+    "commit": STORE_COMMIT_FN,
+    "meta_get": STORE_META_GET_FN,
+    "meta_set": STORE_META_SET_FN,
+    "begin_batch": STORE_BEGIN_BATCH_FN,
+    "end_batch": STORE_END_BATCH_FN,
+}
 
 #: The C functions this package binds: name -> (return type, argument types). The table is
 #: the only place that spells out a C signature; :class:`Library` binds every entry when it
@@ -94,6 +126,33 @@ SIGNATURES: Mapping[str, Tuple[Any, Tuple[Any, ...]]] = {
     "itsm_metrics": (c_int, (ENGINE, c_char_p, c_char_p, OUT)),
     "itsm_engine_set_scorecard_json": (c_int, (ENGINE, c_char_p, c_char_p)),
     "itsm_engine_scorecard_json": (c_int, (ENGINE, c_char_p, OUT)),
+    # Custom stores
+    "itsm_store_callbacks_new": (c_int, (c_void_p, STORE_DESTROY_FN, POINTER(STORE_CALLBACKS))),
+    "itsm_store_callbacks_free": (None, (STORE_CALLBACKS,)),
+    **{
+        f"itsm_store_callbacks_set_{name}": (c_int, (STORE_CALLBACKS, fn_type))
+        for name, fn_type in STORE_CALLBACK_TYPES.items()
+    },
+    "itsm_engine_open_store": (c_int, (STORE_CALLBACKS, c_char_p, POINTER(ENGINE))),
+    "itsm_store_result_add": (c_int, (STORE_RESULT, c_char_p)),
+    "itsm_store_result_set_error": (c_int, (STORE_RESULT, c_char_p)),
+    "itsm_store_commit_counts": (c_int, (STORE_COMMIT, POINTER(c_uint64), POINTER(c_uint64))),
+    "itsm_store_commit_ticket": (
+        c_int,
+        (
+            STORE_COMMIT,
+            c_uint64,
+            POINTER(c_uint64),
+            POINTER(c_char_p),
+            POINTER(c_uint64),
+            POINTER(c_uint64),
+            POINTER(c_char_p),
+        ),
+    ),
+    "itsm_store_commit_event": (
+        c_int,
+        (STORE_COMMIT, c_uint64, c_uint64, POINTER(c_uint64), POINTER(c_char_p)),
+    ),
 }
 
 #: The file names libitsm has on each platform, tried in this order.

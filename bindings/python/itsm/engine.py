@@ -6,10 +6,13 @@ import ctypes
 import json
 import weakref
 from datetime import datetime, timedelta
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Union
 
 from . import _native
 from .errors import InternalError, InvalidArgument
+
+if TYPE_CHECKING:
+    from .store import Store
 from .model import (
     AvailableTransition,
     CategoryCount,
@@ -55,6 +58,12 @@ def _schema_bytes(schema: SchemaArg) -> Optional[bytes]:
 def _filter_bytes(filters: Mapping[str, Any]) -> Optional[bytes]:
     """The query body that filters counts; ``None`` (count everything) without filters."""
     return encode_body("query", filters) if filters else None
+
+
+def _close_with(lib: "_native.Library", handle: ctypes.c_void_p, binding: Any) -> None:
+    """Closes an engine over a Python store; ``binding`` is kept alive until then."""
+    lib.itsm_engine_close(handle)
+    del binding
 
 
 class Engine:
@@ -108,6 +117,25 @@ class Engine:
         handle = ctypes.c_void_p()
         lib.check(lib.itsm_engine_open(uri.encode("utf-8"), _schema_bytes(schema), ctypes.byref(handle)))
         return cls(handle, lib, False)
+
+    @classmethod
+    def open_store(cls, store: "Store", schema: SchemaArg = None) -> "Engine":
+        """An engine over a store written in Python (a subclass of :class:`itsm.Store`)
+        and the system clock; the engine calls ``store.close()`` when it closes. Queries
+        are answered from ``store.scan()`` (docs/storage.md, "Custom stores through the C
+        ABI"). Raises :class:`~itsm.InvalidConfig` when the schema is refused."""
+        from .store import StoreBinding
+
+        lib = _native.library()
+        binding = StoreBinding(lib, store)
+        handle = ctypes.c_void_p()
+        # The engine takes the table whatever the outcome.
+        lib.check(lib.itsm_engine_open_store(binding.callbacks(), _schema_bytes(schema), ctypes.byref(handle)))
+        engine = cls(handle, lib, False)
+        # The library calls back into `binding` until the handle is closed: keep it as long.
+        engine._finalizer.detach()
+        engine._finalizer = weakref.finalize(engine, _close_with, lib, handle, binding)
+        return engine
 
     @classmethod
     def manual_clock(cls, start: datetime, schema: SchemaArg = None) -> "Engine":

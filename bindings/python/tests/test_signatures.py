@@ -35,6 +35,14 @@ C_TYPES: Dict[str, Any] = {
     "int*": ctypes.POINTER(ctypes.c_int),
     "uint64_t*": ctypes.POINTER(ctypes.c_uint64),
     "const char**": ctypes.POINTER(ctypes.c_char_p),
+    # Custom stores: opaque handles, and the callback types as _native spells them.
+    "itsm_store_callbacks*": _native.STORE_CALLBACKS,
+    "itsm_store_callbacks**": ctypes.POINTER(_native.STORE_CALLBACKS),
+    "itsm_store_result*": _native.STORE_RESULT,
+    "itsm_store_commit*": _native.STORE_COMMIT,
+    "const itsm_store_commit*": _native.STORE_COMMIT,
+    "itsm_store_destroy_fn": _native.STORE_DESTROY_FN,
+    **{f"itsm_store_{name}_fn": fn for name, fn in _native.STORE_CALLBACK_TYPES.items()},
 }
 
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
