@@ -58,7 +58,8 @@ public static class EmbedCsharp
         "\"metrics\":{\"response\":{\"targets\":{\"1\":\"PT15M\",\"2\":\"PT30M\",\"3\":\"PT1H\",\"4\":\"PT2H\",\"5\":\"PT4H\"}}," +
         "\"resolution\":{\"targets\":{\"1\":\"PT4H\",\"2\":\"PT8H\",\"3\":\"PT12H\",\"4\":\"PT16H\",\"5\":\"PT40H\"}}}}}}";
 
-    // The host's part: everything is set as the system, which no user can act as.
+    // The host's part, set as the system (which no user can act as); then the SLA
+    // configuration, set by the service level manager.
     private static void Configure(Engine desk)
     {
         string system = desk.SystemActor; // a secret of this engine: never shown to users

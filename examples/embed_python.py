@@ -90,7 +90,8 @@ SLA_POLICIES = {
 
 
 def configure(desk: itsm.Engine) -> None:
-    """The host's part: everything is set as the system, which users cannot act as."""
+    """The host's part, set as the system (which users cannot act as); then the SLA
+    configuration, set by the service level manager."""
     system = desk.system  # a secret of this engine: never shown to users
     desk.set_directory(system, DIRECTORY)
     desk.set_access(system, ACCESS)
@@ -111,8 +112,9 @@ def hours(seconds: float) -> str:
 
 def show_sla(desk: itsm.Engine, actor: str, ticket: itsm.Ticket) -> None:
     """The ticket's SLA clocks as an agent's screen shows them."""
-    print(f"SLA of {ticket.key} at {desk.ticket_sla(actor, ticket.id)[0]['at'][11:16]}:")
-    for c in desk.ticket_sla(actor, ticket.id):
+    clocks = desk.ticket_sla(actor, ticket.id)  # evaluated at the engine's clock
+    print(f"SLA of {ticket.key} at {clocks[0]['at'][11:16]}:")
+    for c in clocks:
         print(
             f"  {c['metric']:<10} {c['state']:<8} due {c['due'][5:16]}  elapsed {hours(c['elapsed'])}"
             f"  remaining {hours(c['remaining'])}  ({c['percentage']:.0f}%, paused {hours(c['paused'])})"
