@@ -641,6 +641,21 @@ ITSM_API int itsm_engine_set_sla_policies_json(itsm_engine* engine, const char* 
     });
 }
 
+// Readable by any valid actor, as the taxonomy and the scorecard are (docs/sla.md).
+ITSM_API int itsm_engine_calendars_json(itsm_engine* engine, const char* actor, char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        if (a.user.empty()) throw itsm::Error(itsm::Errc::invalid_argument, "actor", "is empty");
+        return e.calendars().to_json();
+    });
+}
+
+ITSM_API int itsm_engine_sla_policies_json(itsm_engine* engine, const char* actor, char** out) {
+    return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
+        if (a.user.empty()) throw itsm::Error(itsm::Errc::invalid_argument, "actor", "is empty");
+        return e.sla_policies().to_json();
+    });
+}
+
 ITSM_API int itsm_ticket_sla(itsm_engine* engine, const char* actor, uint64_t id, char** out) {
     return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
         return itsm::to_json(e.sla(a, id));

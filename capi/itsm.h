@@ -409,6 +409,20 @@ ITSM_API int itsm_engine_set_calendars_json(itsm_engine* engine, const char* act
 ITSM_API int itsm_engine_set_sla_policies_json(itsm_engine* engine, const char* actor,
                                                const char* policies_json);
 
+/* The business calendars in force, as the document itsm_engine_set_calendars_json() takes
+ * ({"calendars": {}} until some are set): setting it again changes no working time. Each
+ * week is written out in full, bases included; one-off holidays lose their names. *out is
+ * owned; itsm_free. Any valid actor may read them (as the taxonomy and the scorecard: office
+ * hours and holidays are no secret). Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (empty actor). */
+ITSM_API int itsm_engine_calendars_json(itsm_engine* engine, const char* actor, char** out);
+
+/* The SLA policies in force, as the document itsm_engine_set_sla_policies_json() takes
+ * ({"sla_policies": {}} until some are set), by policy id; targets as ISO-8601 durations.
+ * *out is owned; itsm_free. Any valid actor may read them (agents see the clocks they
+ * produce on every ticket). Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (empty actor). */
+ITSM_API int itsm_engine_sla_policies_json(itsm_engine* engine, const char* actor, char** out);
+
 /* The ticket's SLA clocks evaluated at the engine's clock: a JSON array of {"policy",
  * "metric", "cycle", "type", "calendar", "state" (running, paused, met, breached,
  * canceled), "start", "due", "stopped", "target", "elapsed", "remaining", "wall_elapsed",

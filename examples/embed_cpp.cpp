@@ -1,13 +1,22 @@
 // Embedding libitsm from C++: a morning at a small service desk, on a manual clock so that
-// every run prints the same thing.
+// every run prints the same thing. Then its SLA clocks (paused while waiting for the caller,
+// stopped at the resolution, warning and breaching as the clock moves on), the week's metrics
+// with the scorecard, and a restart over a SQLite file that keeps the tickets.
 #include <itsm/access.hpp>
+#include <itsm/calendar.hpp>
 #include <itsm/engine.hpp>
 #include <itsm/error.hpp>
 #include <itsm/json.hpp>
 #include <itsm/memory_store.hpp>
+#include <itsm/metrics.hpp>
+#include <itsm/sla.hpp>
+#include <itsm/sqlite_store.hpp>
+#include <itsm/workflow.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <random>
 #include <string>
 
 using namespace std::chrono_literals;
@@ -25,6 +34,142 @@ void show(const char* what, const itsm::Ticket& t) {
                 t.title.c_str());
 }
 
+// The office works Monday to Friday, 09:00-17:00 UTC: SLA targets count these hours only.
+constexpr const char* office_calendar = R"({"calendars": {"office": {"time_zone": "UTC",
+    "weekly": {"mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]],
+               "wed": [["09:00", "17:00"]], "thu": [["09:00", "17:00"]],
+               "fri": [["09:00", "17:00"]]}}}})";
+
+// One SLA for incidents: a response (first assignment or public reply) and a resolution
+// target per priority, in business time; waiting for the caller does not count.
+constexpr const char* incident_sla = R"({"sla_policies": {"incidents": {
+    "name": "Incident SLA", "calendar": "office", "applies_when": {"kinds": ["incident"]},
+    "pause_on": ["on_hold:awaiting_caller"],
+    "metrics": {
+      "response": {"targets": {"1": "PT15M", "2": "PT30M", "3": "PT1H", "4": "PT2H", "5": "PT4H"}},
+      "resolution": {"targets": {"1": "PT4H", "2": "PT8H", "3": "PT12H", "4": "PT16H",
+                                 "5": "PT40H"}}}}}})";
+
+// A duration as hours and minutes, the way a desk reads it.
+std::string hours(itsm::Duration d) {
+    long long minutes = std::chrono::duration_cast<std::chrono::minutes>(d).count();
+    long long a = minutes < 0 ? -minutes : minutes;
+    char text[32];
+    std::snprintf(text, sizeof text, "%s%lldh%02lld", minutes < 0 ? "-" : "", a / 60, a % 60);
+    return text;
+}
+
+// The ticket's SLA clocks as an agent's screen shows them.
+void show_sla(const itsm::Engine& desk, const itsm::Actor& actor, const itsm::Ticket& t) {
+    for (const itsm::SlaStatus& s : desk.sla(actor, t.id))
+        std::printf("  %s %-10s %-8s due %s elapsed %s remaining %s (%.0f%%, paused %s)\n",
+                    t.key.c_str(), std::string(s.clock.metric.view()).c_str(),
+                    std::string(itsm::to_string(s.view.state)).c_str(), when(s.view.due).c_str(),
+                    hours(s.view.elapsed).c_str(), hours(s.view.remaining).c_str(),
+                    s.view.percentage, hours(s.view.paused).c_str());
+}
+
+// The key lines of a metrics report: volumes, MTTR, SLA compliance and the scorecard.
+void show_metrics(const itsm::MetricsReport& r) {
+    std::printf("Metrics %s to %s: %zu created, %zu resolved\n", when(r.from).c_str(),
+                when(r.to).c_str(), r.created, r.resolved);
+    if (r.mttr.mean_wall && r.mttr.mean_business)
+        std::printf("  MTTR %s wall, %s business (%zu tickets)\n", hours(*r.mttr.mean_wall).c_str(),
+                    hours(*r.mttr.mean_business).c_str(), r.mttr.count);
+    if (auto rate = r.sla.rate())
+        std::printf("  SLA compliance %.0f%%: %zu met, %zu breached\n", *rate * 100, r.sla.met,
+                    r.sla.breached);
+    for (const itsm::ScoreLine& line : r.scorecard) {
+        char value[48] = "no data";
+        if (line.value)
+            std::snprintf(value, sizeof value, "%.2f %s", *line.value, line.unit.c_str());
+        const char* verdict = !line.met ? "-" : *line.met ? "met" : "MISSED";
+        std::printf("  scorecard %-26s %-26s %s\n", line.metric.c_str(), value, verdict);
+    }
+}
+
+// The SLA side of the desk: an agent puts the incident on hold awaiting the caller (its
+// clocks pause), resumes and resolves it (they stop); an unattended ticket warns on Tuesday
+// and is breached by Sunday; sam reads the week's metrics.
+void sla_and_metrics(itsm::Engine& desk, itsm::ManualClock& clock, itsm::TicketId id) {
+    itsm::Actor dave{"dave"}, sam{"sam"};
+    itsm::TransitionInput hold;
+    hold.fields = {{"hold_reason", std::string("awaiting_caller")}};
+    hold.comment = "Does webmail work for you?";
+    desk.transition(dave, id, "hold", hold);
+    clock.advance(2h);
+    desk.transition(dave, id, "resume");
+    clock.advance(30min);
+    itsm::TransitionInput resolve;
+    resolve.fields = {{"resolution_code", std::string("solved_permanently")},
+                      {"resolution_notes", std::string("Certificate renewed on mx1")}};
+    itsm::Ticket inc = desk.transition(dave, id, "resolve", resolve);
+    std::printf("SLA clocks after two hours on hold and the resolution:\n");
+    show_sla(desk, dave, inc);
+
+    itsm::NewTicket jam;
+    jam.kind = "incident";
+    jam.title = "Printer on floor 3 jams";
+    jam.impact = 2;
+    jam.urgency = 2;
+    itsm::Ticket printer = desk.create(itsm::Actor{"carol"}, jam);
+    // The host calls advance() from its scheduler: it emits the warnings and breaches due by
+    // then, each once and in order.
+    const itsm::Instant monday = itsm::parse_instant("2026-03-02T00:00:00Z");
+    for (auto at : {monday + 24h + 14h, monday + 6 * 24h}) {
+        clock.set(at);
+        std::size_t ran = desk.advance(at);
+        std::printf("At %s, %zu alarms ran:\n", when(at).c_str(), ran);
+        show_sla(desk, dave, printer);
+    }
+
+    itsm::MetricsQuery week;
+    week.from = monday;
+    week.to = monday + 7 * 24h;
+    week.kinds = {"incident"};
+    week.calendar = desk.calendars().at("office");  // MTTR in business time too
+    // Compliance counts the clocks that stopped in the week (met or breached); the printer's
+    // breached clocks still run, and the sla_breached query finds such tickets.
+    show_metrics(desk.metrics(sam, week));
+}
+
+// Tickets in a SQLite file outlive the engine: a second engine over the same file (after a
+// restart, say) finds them. Configuration is the host's to set again at every start.
+void restart_over_sqlite(const itsm::Schema& schema,
+                         const std::shared_ptr<itsm::ManualClock>& clock) {
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("libitsm-example-" + std::to_string(std::random_device{}()) + ".db");
+    std::filesystem::remove(path);
+    const char* access = R"({"segments": [{"id": "it"}],
+        "roles": [{"preset": "service_desk_agent"}],
+        "grants": [{"user": "dave", "role": "service_desk_agent", "segment": "it"}]})";
+    itsm::Directory people;
+    people.add_user({"dave", "Dave", true});
+    // What every start does before the desk opens: the directory, then who may do what.
+    auto configure = [&](itsm::Engine& desk) {
+        desk.set_directory(itsm::Actor::system(), people);
+        desk.set_access(itsm::Actor::system(), itsm::AccessPolicy::from_json(access));
+    };
+    std::string key;
+    {
+        itsm::Engine desk(std::make_shared<itsm::SqliteStore>(path.string()), clock, schema);
+        configure(desk);
+        itsm::NewTicket n;
+        n.kind = "incident";
+        n.title = "Badge reader at the north door is dead";
+        key = desk.create(itsm::Actor{"dave"}, n).key;
+    }  // the engine closes the file
+    {
+        itsm::Engine desk(std::make_shared<itsm::SqliteStore>("sqlite://" + path.string()), clock,
+                          schema);
+        configure(desk);
+        itsm::Ticket again = desk.get_by_key(itsm::Actor{"dave"}, key);
+        std::printf("After a restart over the same SQLite file:\n");
+        show("still there:", again);
+    }
+    std::filesystem::remove(path);
+}
+
 }  // namespace
 
 int main() {
@@ -39,20 +184,30 @@ int main() {
 
     // Access control denies every user until the host, acting as the system, sets who may
     // do what: dave and frank work the IT desk, carol may raise tickets there (and reads her
-    // own as their requester); HR is sealed, so nobody here sees its cases.
+    // own as their requester); HR is sealed, so nobody here sees its cases. sam, the service
+    // level manager, sets the business calendar and the SLA policy and reads the metrics.
     itsm::Directory people;
-    for (const char* u : {"carol", "dave", "erin", "frank"})
+    for (const char* u : {"carol", "dave", "erin", "frank", "sam"})
         people.add_user({u, u, true});
     people.add_group({"service_desk", "Service desk", "dave", {"dave", "frank"}});
     desk.set_directory(itsm::Actor::system(), people);
     desk.set_access(itsm::Actor::system(), itsm::AccessPolicy::from_json(R"({
         "segments": [{"id": "it"}, {"id": "hr", "sealed": true}],
-        "roles": [{"preset": "requester"}, {"preset": "service_desk_agent"}],
+        "roles": [{"preset": "requester"}, {"preset": "service_desk_agent"},
+                  {"preset": "service_level_manager"}],
         "grants": [
             {"group": "service_desk", "role": "service_desk_agent", "segment": "it"},
-            {"user": "carol", "role": "requester", "segment": "it"}
+            {"user": "carol", "role": "requester", "segment": "it"},
+            {"user": "sam", "role": "service_level_manager", "segment": "*"}
         ]
     })"));
+    // The ITIL workflows give incidents their states (on hold, resolved, ...). sam's role
+    // holds manage.calendars and manage.sla; clocks start on tickets created from now on.
+    desk.set_workflows(itsm::Actor::system(), itsm::Workflows::itil());
+    desk.set_calendars(itsm::Actor{"sam"}, itsm::CalendarSet::from_json(office_calendar));
+    auto calendars = desk.calendars();
+    desk.set_sla_policies(itsm::Actor{"sam"},
+                          itsm::SlaPolicies::from_json(incident_sla, &calendars));
 
     int heard = 0;
     desk.subscribe([&](const itsm::Event&) { ++heard; });
@@ -144,5 +299,8 @@ int main() {
     // Every decision can be explained: carol reads her ticket, but not its work notes.
     std::printf("%s\n%s\n", desk.explain(carol, inc1.id, "ticket.read").reason.c_str(),
                 desk.explain(carol, inc1.id, "work_notes.read").reason.c_str());
+
+    sla_and_metrics(desk, *clock, inc1.id);
+    restart_over_sqlite(schema, clock);
     return 0;
 }

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <limits>
@@ -640,6 +642,68 @@ CalendarPtr CalendarBuilder::build() const {
     impl->dates = dates_;
     impl->yearly = yearly_;
     return CalendarPtr(new Calendar(std::move(impl)));
+}
+
+// ---- Back to JSON --------------------------------------------------------------------------
+
+namespace {
+
+nlohmann::json intervals_json(const Intervals& list) {
+    auto out = nlohmann::json::array();
+    for (const auto& iv : list)
+        out.push_back(
+            nlohmann::json::array({format_time_of_day(iv.start), format_time_of_day(iv.end)}));
+    return out;
+}
+
+// One calendar as the members from_json reads (calendar_json.cpp is the reader).
+nlohmann::json calendar_json(const Calendar::Impl& c) {
+    constexpr const char* day_keys[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    nlohmann::json j = {{"time_zone", c.zone.name()}};
+    if (c.base) j["base"] = c.base->id();
+    auto week = nlohmann::json::object();
+    for (unsigned d = 0; d < 7; ++d)
+        if (!c.weekly[d].empty()) week[day_keys[d]] = intervals_json(c.weekly[d]);
+    j["weekly"] = week;  // an empty object: a week without working hours
+    auto holidays = nlohmann::json::array();
+    for (const auto& h : c.yearly) {
+        unsigned month = unsigned(h.date.month()), day = unsigned(h.date.day());
+        nlohmann::json y = {{"yearly", fmt::format("{:02}-{:02}", month, day)}};
+        if (!h.name.empty()) y["name"] = h.name;
+        if (h.first_year != 0) y["from"] = h.first_year;
+        if (h.last_year != 0) y["until"] = h.last_year;
+        holidays.push_back(std::move(y));
+    }
+    if (!holidays.empty()) j["holidays"] = std::move(holidays);
+    auto dates = nlohmann::json::object();
+    for (const auto& [days, rule] : c.dates) {
+        auto r = nlohmann::json::object();
+        if (rule.holiday) r["holiday"] = true;
+        if (!rule.hours.empty()) r["hours"] = intervals_json(rule.hours);
+        if (!rule.extra.empty()) r["extra"] = intervals_json(rule.extra);
+        if (!rule.closed.empty()) r["closed"] = intervals_json(rule.closed);
+        dates[format_date(date_of_days(days))] = std::move(r);
+    }
+    if (!dates.empty()) j["dates"] = std::move(dates);
+    return j;
+}
+
+}  // namespace
+
+std::string CalendarSet::to_json() const {
+    auto all = nlohmann::json::object();
+    // A base outside the set goes in too, so that the document stands on its own.
+    std::vector<CalendarPtr> todo;
+    for (const auto& [id, cal] : calendars_)
+        todo.push_back(cal);
+    while (!todo.empty()) {
+        CalendarPtr cal = todo.back();
+        todo.pop_back();
+        if (all.contains(cal->id())) continue;
+        all[cal->id()] = calendar_json(*cal->impl_);
+        if (cal->base()) todo.push_back(cal->base());
+    }
+    return nlohmann::json{{"calendars", std::move(all)}}.dump();
 }
 
 ITSM_END_NAMESPACE

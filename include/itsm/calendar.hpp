@@ -206,6 +206,7 @@ class Calendar {
 
   private:
     friend class CalendarBuilder;
+    friend class CalendarSet;  // to_json reads the calendar's rules
     explicit Calendar(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
@@ -216,6 +217,11 @@ class Calendar {
 class CalendarSet {
   public:
     static CalendarSet from_json(std::string_view text);
+    // The document from_json reads, for the calendars in this set and the bases they
+    // inherit from: from_json(to_json()) gives calendars with the same working time, zone,
+    // bases, holidays and date rules. Each calendar's week is written out in full (as the
+    // normalized intervals it works with), and one-off holidays lose their names.
+    std::string to_json() const;
 
     // Adds or replaces a calendar under its id.
     void add(CalendarPtr calendar);

@@ -95,6 +95,10 @@ class SlaPolicies {
     // {"sla_policies": {"<id>": {...}}} (docs/sla.md). When `calendars` is given, every
     // policy's calendar must be one of them.
     static SlaPolicies from_json(std::string_view text, const CalendarSet* calendars = nullptr);
+    // The document from_json reads: from_json(to_json()) gives the same policies. Members come
+    // out by id (a JSON object), so policies added in another order come back sorted by id;
+    // targets are written in whole seconds and up ("PT4H", "PT1H30M15S").
+    std::string to_json() const;
 
     SlaPolicies& add(SlaPolicy policy, const CalendarSet* calendars = nullptr);
     const std::vector<SlaPolicy>& all() const noexcept { return policies_; }

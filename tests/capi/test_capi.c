@@ -1326,6 +1326,33 @@ static void test_workflows(void) {
     itsm_engine_close(e);
 }
 
+/* What the getters return, set again, reads back the same; the documents name what was set. */
+static void sla_config_round_trip(itsm_engine* e) {
+    char *cals = NULL, *pols = NULL, *again = NULL;
+    CHECK_RC(itsm_engine_calendars_json(e, "nobody", &cals), ITSM_OK);
+    CHECK_RC(itsm_engine_sla_policies_json(e, "nobody", &pols), ITSM_OK);
+    if (!cals || !pols) return;
+    CHECK(
+        has(cals, "\"office\":{\"time_zone\":\"UTC\",\"weekly\":{\"mon\":[[\"09:00\",\"17:00\"]]"));
+    CHECK(has(pols, "\"gold\":{"));
+    CHECK(has(pols, "\"calendar\":\"office\""));
+    CHECK(has(pols, "\"targets\":{\"2\":\"PT8H\"}"));
+    CHECK_RC(itsm_engine_set_calendars_json(e, "alice", cals), ITSM_OK);
+    CHECK_RC(itsm_engine_set_sla_policies_json(e, "alice", pols), ITSM_OK);
+    CHECK_RC(itsm_engine_calendars_json(e, "alice", &again), ITSM_OK);
+    CHECK(again && strcmp(again, cals) == 0);
+    itsm_free(again);
+    CHECK_RC(itsm_engine_sla_policies_json(e, "alice", &again), ITSM_OK);
+    CHECK(again && strcmp(again, pols) == 0);
+    itsm_free(again);
+    CHECK_RC(itsm_engine_calendars_json(e, "", &again), ITSM_E_INVALID_ARGUMENT);
+    CHECK(again == NULL);
+    CHECK_RC(itsm_engine_sla_policies_json(e, NULL, &again), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_sla_policies_json(e, "alice", NULL), ITSM_E_INVALID_ARGUMENT);
+    itsm_free(cals);
+    itsm_free(pols);
+}
+
 static void test_sla(void) {
     itsm_engine* e = NULL;
     char* out = NULL;
@@ -1352,8 +1379,17 @@ static void test_sla(void) {
     CHECK_RC(itsm_engine_set_calendars_json(e, "alice", NULL), ITSM_E_INVALID_ARGUMENT);
     CHECK_RC(itsm_engine_set_sla_policies_json(NULL, "alice", policies), ITSM_E_INVALID_ARGUMENT);
 
+    /* the getters: empty documents until set; any valid actor reads them */
+    CHECK_RC(itsm_engine_calendars_json(e, "nobody", &out), ITSM_OK);
+    CHECK(out && strcmp(out, "{\"calendars\":{}}") == 0);
+    itsm_free(out);
+    CHECK_RC(itsm_engine_sla_policies_json(e, "nobody", &out), ITSM_OK);
+    CHECK(out && strcmp(out, "{\"sla_policies\":{}}") == 0);
+    itsm_free(out);
+
     CHECK_RC(itsm_engine_set_calendars_json(e, "alice", calendars), ITSM_OK);
     CHECK_RC(itsm_engine_set_sla_policies_json(e, "alice", policies), ITSM_OK);
+    sla_config_round_trip(e);
     id = create(e, "{\"kind\":\"incident\",\"title\":\"VPN drops\",\"priority\":2}");
 
     /* the clock runs from 09:00 (the office opens) for 8 hours */

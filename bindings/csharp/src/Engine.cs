@@ -435,6 +435,23 @@ namespace Itsm
             Configure(NativeMethods.itsm_engine_set_sla_policies_json, actor, "policies_json", policiesJson);
         }
 
+        /// <summary>The business calendars in force, as the JSON document SetCalendars takes
+        /// ({"calendars": {}} until set); each week written out in full. Any valid actor may
+        /// read them.</summary>
+        public string CalendarsJson(string actor)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            return Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_engine_calendars_json(e, a, out r));
+        }
+
+        /// <summary>The SLA policies in force, as the JSON document SetSlaPolicies takes
+        /// ({"sla_policies": {}} until set). Any valid actor may read them.</summary>
+        public string SlaPoliciesJson(string actor)
+        {
+            byte[] a = Utf8.Encode("actor", actor);
+            return Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_engine_sla_policies_json(e, a, out r));
+        }
+
         /// <summary>The ticket's SLA clocks at the engine's clock, one JSON object each
         /// ("policy", "metric", "state", "due", "elapsed", "remaining", "percentage", ...;
         /// durations in seconds), as parsed dictionaries.</summary>

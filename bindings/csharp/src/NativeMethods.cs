@@ -137,6 +137,10 @@ namespace Itsm
         internal static extern int itsm_engine_set_sla_policies_json(IntPtr engine, byte[] actor, byte[] policiesJson);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_ticket_sla(IntPtr engine, byte[] actor, ulong id, out IntPtr clocksJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_calendars_json(IntPtr engine, byte[] actor, out IntPtr calendarsJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_sla_policies_json(IntPtr engine, byte[] actor, out IntPtr policiesJson);
         // ---- Metrics
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_metrics(IntPtr engine, byte[] actor, byte[] queryJson, out IntPtr reportJson);

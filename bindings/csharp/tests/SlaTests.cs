@@ -40,6 +40,23 @@ namespace Itsm.Tests
         }
 
         [Test]
+        public void TheConfigurationReadsBackAsSet()
+        {
+            Assert.AreEqual("{\"calendars\":{}}", e.CalendarsJson("nobody"));
+            Assert.AreEqual("{\"sla_policies\":{}}", e.SlaPoliciesJson("nobody"));
+            e.SetCalendars("admin", Calendars);
+            e.SetSlaPolicies("admin", Policies);
+            string calendars = e.CalendarsJson("nobody"), policies = e.SlaPoliciesJson("nobody");
+            StringAssert.Contains("\"tue\":[[\"09:00\",\"17:00\"]]", calendars);
+            StringAssert.Contains("\"targets\":{\"2\":\"PT8H\"}", policies);
+            e.SetCalendars("admin", calendars);
+            e.SetSlaPolicies("admin", policies);
+            Assert.AreEqual(calendars, e.CalendarsJson("alice"));
+            Assert.AreEqual(policies, e.SlaPoliciesJson("alice"));
+            Assert.Throws<InvalidArgumentException>(() => e.CalendarsJson(""));
+        }
+
+        [Test]
         public void AClockRunsOnBusinessHoursAndBreachesOnce()
         {
             e.SetCalendars("admin", Calendars);

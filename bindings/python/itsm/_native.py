@@ -122,6 +122,8 @@ SIGNATURES: Mapping[str, Tuple[Any, Tuple[Any, ...]]] = {
     "itsm_engine_set_calendars_json": (c_int, (ENGINE, c_char_p, c_char_p)),
     "itsm_engine_set_sla_policies_json": (c_int, (ENGINE, c_char_p, c_char_p)),
     "itsm_ticket_sla": (c_int, (ENGINE, c_char_p, c_uint64, OUT)),
+    "itsm_engine_calendars_json": (c_int, (ENGINE, c_char_p, OUT)),
+    "itsm_engine_sla_policies_json": (c_int, (ENGINE, c_char_p, OUT)),
     # Metrics
     "itsm_metrics": (c_int, (ENGINE, c_char_p, c_char_p, OUT)),
     "itsm_engine_set_scorecard_json": (c_int, (ENGINE, c_char_p, c_char_p)),

@@ -479,6 +479,21 @@ class Engine:
         a = encode_text("actor", actor)
         lib.check(lib.itsm_engine_set_sla_policies_json(self._h(), a, doc))
 
+    def calendars(self, actor: str) -> Dict[str, Any]:
+        """The business calendars in force, as the document :meth:`set_calendars` takes
+        (``{"calendars": {}}`` until set); each week written out in full. Any valid actor
+        may read them."""
+        lib = self._lib
+        text = lib.text(lib.itsm_engine_calendars_json, self._h(), encode_text("actor", actor))
+        return _object("calendars", text)
+
+    def sla_policies(self, actor: str) -> Dict[str, Any]:
+        """The SLA policies in force, as the document :meth:`set_sla_policies` takes
+        (``{"sla_policies": {}}`` until set). Any valid actor may read them."""
+        lib = self._lib
+        text = lib.text(lib.itsm_engine_sla_policies_json, self._h(), encode_text("actor", actor))
+        return _object("sla_policies", text)
+
     def ticket_sla(self, actor: str, ticket_id: int) -> List[Dict[str, Any]]:
         """The ticket's SLA clocks at the engine's clock: one dict per clock with
         ``policy``, ``metric``, ``cycle``, ``state``, ``due``, ``elapsed``, ``remaining``,

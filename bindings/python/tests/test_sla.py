@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Dict
 
+import pytest
+
 import itsm
 from conftest import START, refused_unchanged
 
@@ -35,6 +37,24 @@ def configured(engine: itsm.Engine) -> itsm.Engine:
     engine.set_calendars("alice", CALENDARS)
     engine.set_sla_policies("alice", POLICIES)
     return engine
+
+
+def test_the_configuration_reads_back_as_set(engine: itsm.Engine) -> None:
+    assert engine.calendars("nobody") == {"calendars": {}}
+    assert engine.sla_policies("nobody") == {"sla_policies": {}}
+    configured(engine)
+    calendars = engine.calendars("nobody")  # any valid actor
+    policies = engine.sla_policies("nobody")
+    assert calendars["calendars"]["office"]["weekly"] == CALENDARS["calendars"]["office"]["weekly"]
+    gold = policies["sla_policies"]["gold"]
+    assert gold["calendar"] == "office"
+    assert gold["metrics"]["resolution"]["targets"] == {"2": "PT8H"}
+    engine.set_calendars("alice", calendars)  # what was read is accepted as it is
+    engine.set_sla_policies("alice", policies)
+    assert engine.calendars("alice") == calendars
+    assert engine.sla_policies("alice") == policies
+    with pytest.raises(itsm.InvalidArgument):
+        engine.calendars("")
 
 
 def test_a_clock_runs_on_business_hours_and_breaches_once(engine: itsm.Engine) -> None:
