@@ -177,3 +177,86 @@ TEST_CASE("PostgreSQL: processes hammering the same tickets lose no update") {
     q.limit = 1000;
     CHECK(d.engine.count(d.alice, q) == ids.size() + 1 + keys.size());
 }
+
+namespace {
+
+const char* wall_policy = R"({"sla_policies": {"p": {"applies_when": {"kinds": ["incident"]},
+    "metrics": {"resolution": {"targets": {"5": "PT1H"}}}}}})";
+
+// One child: its own engine with the same policy, its clock two hours on; every process calls
+// advance at the same moment. Writes how many alarms this process emitted.
+int advance_at_once(const PgSchema& schema, std::chrono::steady_clock::time_point go, int out) {
+    std::string text;
+    try {
+        PgDesk d(schema.open(false));
+        d.engine.set_sla_policies(d.alice, itsm::SlaPolicies::from_json(wall_policy));
+        d.clock->advance(std::chrono::hours(2));
+        std::this_thread::sleep_until(go);
+        text = fmt::format("emitted {}\n", d.engine.advance(d.clock->now()));
+    } catch (const std::exception& e) {
+        text = fmt::format("error {}\n", e.what());
+    }
+    bool failed = text.rfind("error ", 0) == 0;
+    return (write(out, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && !failed)
+               ? 0
+               : 1;
+}
+
+}  // namespace
+
+TEST_CASE("PostgreSQL: SLA warnings and breaches fire once across processes") {
+    const char* server = pg_uri();
+    if (!server) return;
+    PgSchema schema(server);
+    constexpr int tickets = 5;
+    std::vector<itsm::TicketId> ids;
+    {
+        PgDesk d(schema.open(false));
+        d.engine.set_sla_policies(d.alice, itsm::SlaPolicies::from_json(wall_policy));
+        for (int i = 0; i < tickets; ++i)
+            ids.push_back(d.incident(fmt::format("due {}", i)).id);
+    }
+    std::vector<std::pair<pid_t, int>> children;
+    auto go = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+    for (int me = 0; me < processes; ++me) {
+        int fds[2];
+        REQUIRE(pipe(fds) == 0);
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            close(fds[0]);
+            _exit(advance_at_once(schema, go, fds[1]));
+        }
+        close(fds[1]);
+        children.emplace_back(pid, fds[0]);
+    }
+    std::size_t emitted = 0;
+    for (auto [pid, fd] : children) {
+        std::string text;
+        char buf[256];
+        for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+            text.append(buf, static_cast<std::size_t>(n));
+        close(fd);
+        int status = 0;
+        REQUIRE(waitpid(pid, &status, 0) == pid);
+        CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), text);
+        std::istringstream in(text);
+        std::string word;
+        std::size_t n = 0;
+        if (in >> word >> n && word == "emitted") emitted += n;
+    }
+    // Each clock has two warnings (50% and 75%) and one breach: written once in all, whichever
+    // process won each race.
+    CHECK(emitted == 3 * tickets);
+    PgDesk d(schema.open(false));
+    for (auto id : ids) {
+        int warnings = 0, breaches = 0;
+        for (const auto& e : d.engine.history(d.alice, id)) {
+            if (e.type != itsm::EventType::sla) continue;
+            warnings += e.text == "warning";
+            breaches += e.text == "breached";
+        }
+        CHECK(warnings == 2);
+        CHECK(breaches == 1);
+    }
+}
