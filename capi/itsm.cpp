@@ -2,10 +2,13 @@
 // turns exceptions into status codes and records the thread's last error.
 #include "itsm.h"
 
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -44,9 +47,23 @@ static_assert(ITSM_E_INVALID_ARGUMENT == -static_cast<int>(itsm::Errc::invalid_a
                   ITSM_E_INTERNAL == -static_cast<int>(itsm::Errc::internal),
               "itsm.h status codes must mirror itsm::Errc");
 
+namespace itsm::capi {
+// The C observers of one engine (defined with the observer functions below).
+struct ObserverTable;
+void end_all(ObserverTable& table) noexcept;
+struct ObserverTableHolder {
+    std::unique_ptr<ObserverTable> table;
+    ObserverTableHolder();
+    ~ObserverTableHolder();
+};
+}  // namespace itsm::capi
+
 // The handle. `clock` is set only for an engine on a manual clock. `system_actor` is the
-// engine's secret spelling of Actor::system() (see itsm_engine_system_actor).
+// engine's secret spelling of Actor::system() (see itsm_engine_system_actor). `observers`
+// comes first so that it is destroyed after the engine: no event is delivered any more
+// when the destructors of the remaining subscriptions run.
 struct itsm_engine {
+    itsm::capi::ObserverTableHolder observers;
     std::shared_ptr<itsm::ManualClock> clock;
     itsm::Engine engine;
     std::string system_actor;
@@ -253,7 +270,8 @@ int open_engine(const char* schema_json, std::optional<std::int64_t> start, itsm
             schema_json ? itsm::Schema::from_json(schema_json) : itsm::Schema::itil();
         std::shared_ptr<const itsm::Clock> clock = manual;
         if (!clock) clock = std::make_shared<itsm::SystemClock>();
-        *out = new itsm_engine{manual,
+        *out = new itsm_engine{{},
+                               manual,
                                itsm::Engine(make_store ? make_store() : itsm::open_store(uri),
                                             std::move(clock), std::move(schema)),
                                new_system_token()};
@@ -753,6 +771,155 @@ ITSM_API int itsm_engine_scorecard_json(itsm_engine* engine, const char* actor, 
     return on_engine(engine, actor, out, "out", [&](itsm::Engine& e, const itsm::Actor& a) {
         if (a.user.empty()) throw itsm::Error(itsm::Errc::invalid_argument, "actor", "is empty");
         return itsm::to_json(e.scorecard());
+    });
+}
+
+}  // extern "C"
+
+// ---- Observers ---------------------------------------------------------------------
+//
+// Each C subscription wraps the host's callback in an itsm::Observer. The engine may still
+// call an observer it copied just before it was unsubscribed, so the subscription keeps its
+// own state: once ended it ignores further events, and its destructor runs exactly once,
+// after the last callback in flight has returned.
+
+namespace itsm::capi {
+
+struct CSubscription {
+    itsm_observer_event_fn fn = nullptr;
+    itsm_observer_destroy_fn destroy = nullptr;
+    void* user_data = nullptr;
+    std::mutex mutex;
+    std::condition_variable idle;
+    int in_flight = 0;
+    bool ended = false;
+    bool destroyed = false;
+
+    // Claims the destructor call (under `mutex`): true for exactly one caller.
+    bool claim_destroy() {
+        if (destroyed) return false;
+        destroyed = true;
+        return true;
+    }
+    void run_destroy() noexcept {
+        if (destroy) destroy(user_data);
+    }
+};
+
+struct ObserverTable {
+    std::mutex mutex;
+    std::map<std::uint64_t, std::shared_ptr<CSubscription>> active;
+};
+
+ObserverTableHolder::ObserverTableHolder() : table(std::make_unique<ObserverTable>()) {}
+ObserverTableHolder::~ObserverTableHolder() {
+    if (table) end_all(*table);
+}
+
+namespace {
+
+// The subscription whose callback this thread is running, if any (callbacks of different
+// engines may nest, so each call saves and restores it).
+thread_local const CSubscription* running = nullptr;
+
+void deliver_to(const std::shared_ptr<CSubscription>& sub, const itsm::Event& event) {
+    {
+        std::lock_guard l(sub->mutex);
+        if (sub->ended) return;
+        ++sub->in_flight;
+    }
+    const CSubscription* saved = running;
+    running = sub.get();
+    try {
+        std::string text = itsm::to_json(event);
+        sub->fn(text.c_str(), sub->user_data);
+    } catch (...) {
+        // an event that cannot be written (out of memory) is not delivered; the commit stands
+    }
+    running = saved;
+    bool destroy_now = false;
+    {
+        std::lock_guard l(sub->mutex);
+        --sub->in_flight;
+        if (sub->in_flight == 0) {
+            // ended from inside its own callback: the destructor was left for us
+            destroy_now = sub->ended && sub->claim_destroy();
+            sub->idle.notify_all();
+        }
+    }
+    if (destroy_now) sub->run_destroy();
+}
+
+// Ends a subscription already removed from the engine: waits for callbacks in flight on
+// other threads, then runs the destructor. From inside its own callback it cannot wait,
+// so the destructor runs when that callback returns.
+void end(CSubscription& sub) noexcept {
+    std::unique_lock l(sub.mutex);
+    sub.ended = true;
+    if (running == &sub) return;
+    sub.idle.wait(l, [&] { return sub.in_flight == 0; });
+    bool destroy_now = sub.claim_destroy();
+    l.unlock();
+    if (destroy_now) sub.run_destroy();
+}
+
+}  // namespace
+
+void end_all(ObserverTable& table) noexcept {
+    std::map<std::uint64_t, std::shared_ptr<CSubscription>> remaining;
+    {
+        std::lock_guard l(table.mutex);
+        remaining.swap(table.active);
+    }
+    for (auto& [id, sub] : remaining)
+        end(*sub);
+}
+
+}  // namespace itsm::capi
+
+extern "C" {
+
+ITSM_API int itsm_engine_subscribe(itsm_engine* engine, itsm_observer_event_fn fn,
+                                   itsm_observer_destroy_fn destroy, void* user_data,
+                                   uint64_t* subscription_out) {
+    return guarded([&] {
+        required(engine, "engine");
+        if (!fn) throw itsm::Error(itsm::Errc::invalid_argument, "fn", "must not be NULL");
+        required(subscription_out, "subscription_out");
+        auto sub = std::make_shared<itsm::capi::CSubscription>();
+        sub->fn = fn;
+        sub->destroy = destroy;
+        sub->user_data = user_data;
+        auto& table = *engine->observers.table;
+        std::lock_guard l(table.mutex);  // the id is in the table before anyone can end it
+        auto id = engine->engine.subscribe(
+            [sub](const itsm::Event& e) { itsm::capi::deliver_to(sub, e); });
+        try {
+            table.active.emplace(id, sub);
+        } catch (...) {
+            engine->engine.unsubscribe(id);  // a failed call leaves no trace
+            throw;
+        }
+        *subscription_out = id;
+    });
+}
+
+ITSM_API int itsm_engine_unsubscribe(itsm_engine* engine, uint64_t subscription) {
+    return guarded([&] {
+        required(engine, "engine");
+        std::shared_ptr<itsm::capi::CSubscription> sub;
+        {
+            auto& table = *engine->observers.table;
+            std::lock_guard l(table.mutex);
+            auto it = table.active.find(subscription);
+            if (it == table.active.end())
+                throw itsm::Error(itsm::Errc::not_found, "subscription",
+                                  "no subscription " + std::to_string(subscription));
+            engine->engine.unsubscribe(subscription);
+            sub = std::move(it->second);
+            table.active.erase(it);
+        }
+        itsm::capi::end(*sub);
     });
 }
 

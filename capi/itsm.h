@@ -134,8 +134,9 @@ ITSM_API int itsm_engine_set_time(itsm_engine* engine, int64_t unix_micros);
 ITSM_API int itsm_engine_advance_clock(itsm_engine* engine, int64_t micros);
 
 /* Closes an engine and frees everything it holds. NULL is a no-op. Strings obtained from
- * the engine stay valid (they are owned by the caller). No other thread may be using the
- * handle, and the handle must not be used afterwards. Does not change the last-error
+ * the engine stay valid (they are owned by the caller). The destructors of subscriptions
+ * still active run here, after the engine has stopped delivering events. No other thread may be
+ * using the handle, and the handle must not be used afterwards. Does not change the last-error
  * state. */
 ITSM_API void itsm_engine_close(itsm_engine* engine);
 
@@ -510,6 +511,40 @@ ITSM_API int itsm_engine_set_scorecard_json(itsm_engine* engine, const char* act
 /* The scorecard targets in force as {"scorecard": {...}}. *out is owned; itsm_free. Any
  * valid actor may read them. Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (empty actor). */
 ITSM_API int itsm_engine_scorecard_json(itsm_engine* engine, const char* actor, char** out);
+
+/* ---- Observers ---------------------------------------------------------------------- */
+
+/* Called once per committed event, in the order of the events' seq numbers, after the
+ * commit and outside the engine's lock, on the thread whose call committed it (events
+ * other processes commit on a shared PostgreSQL store arrive on the store's listener
+ * thread, docs/storage.md). `event_json` is the event record, the shape of one entry of
+ * itsm_ticket_history(): borrowed for the duration of the call only (copy it to keep it).
+ * The callback may call the engine again, including itsm_engine_unsubscribe() for its own
+ * subscription; the events that causes follow the current one. It must not call
+ * itsm_engine_close() on its engine. Events of one engine are delivered one at a time. */
+typedef void (*itsm_observer_event_fn)(const char* event_json, void* user_data);
+/* Releases the host's state of a subscription (user_data). See itsm_engine_subscribe(). */
+typedef void (*itsm_observer_destroy_fn)(void* user_data);
+
+/* Subscribes `fn` to the engine's committed events. `destroy` (may be NULL) is called with
+ * `user_data` exactly once: when the subscription is ended by itsm_engine_unsubscribe(),
+ * or by itsm_engine_close() for a subscription still active. It never runs while a
+ * callback of its subscription is in flight. On success *subscription_out receives the
+ * subscription's number (never 0). Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (engine, fn or subscription_out is NULL),
+ * ITSM_E_NO_MEMORY; on failure `destroy` is not called. */
+ITSM_API int itsm_engine_subscribe(itsm_engine* engine, itsm_observer_event_fn fn,
+                                   itsm_observer_destroy_fn destroy, void* user_data,
+                                   uint64_t* subscription_out);
+
+/* Ends a subscription: its callback is not called again once this returns. Called from
+ * another thread while the callback runs, it waits for the callback to return, then runs
+ * the destructor before returning (so do not hold a lock the callback needs). Called from
+ * inside the subscription's own callback, the destructor runs as soon as that callback
+ * returns. Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (engine is NULL), ITSM_E_NOT_FOUND (no such active
+ * subscription, e.g. already ended). */
+ITSM_API int itsm_engine_unsubscribe(itsm_engine* engine, uint64_t subscription);
 
 /* ---- Custom stores ------------------------------------------------------------------ */
 

@@ -1569,6 +1569,206 @@ static void test_custom_store(void) {
     CHECK(c_store_freed_count() == freed + 1);
 }
 
+/* ---- Observers ------------------------------------------------------------------------ */
+
+struct watch {
+    itsm_engine* engine;
+    uint64_t subscription;
+    int calls;
+    uint64_t seqs[16];
+    char types[16][24];
+    int destroyed;
+    int reentered; /* reads back the ticket of a "created" event from the callback */
+    int unsubscribe_self;
+    int self_rc;        /* what unsubscribing from inside the callback returned */
+    int destroyed_then; /* `destroyed` right after that call, still inside the callback */
+};
+
+static void on_event(const char* event_json, void* user_data) {
+    struct watch* w = (struct watch*)user_data;
+    if (w->calls < 16) {
+        w->seqs[w->calls] = number_of(event_json, "seq");
+        if (!string_of(event_json, "type", w->types[w->calls], sizeof w->types[0]))
+            w->types[w->calls][0] = '\0';
+    }
+    ++w->calls;
+    if (w->engine && has(event_json, "\"type\":\"created\"")) {
+        char* t = NULL;
+        if (itsm_ticket_get(w->engine, "alice", number_of(event_json, "ticket"), &t) == ITSM_OK &&
+            has(t, "\"title\":"))
+            ++w->reentered;
+        itsm_free(t);
+    }
+    if (w->unsubscribe_self) {
+        w->unsubscribe_self = 0;
+        w->self_rc = itsm_engine_unsubscribe(w->engine, w->subscription);
+        w->destroyed_then = w->destroyed;
+    }
+}
+
+static void on_destroy(void* user_data) {
+    ++((struct watch*)user_data)->destroyed;
+}
+
+static void test_observers(void) {
+    itsm_engine* e = NULL;
+    struct watch w, other, self;
+    char* t = NULL;
+    uint64_t id, stray = 0;
+    int i;
+
+    memset(&w, 0, sizeof w);
+    memset(&other, 0, sizeof other);
+    memset(&self, 0, sizeof self);
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
+    if (!e) return;
+    w.engine = e;
+    CHECK_RC(itsm_engine_subscribe(e, on_event, on_destroy, &w, &w.subscription), ITSM_OK);
+    CHECK(w.subscription != 0);
+    CHECK_RC(itsm_engine_subscribe(e, on_event, on_destroy, &other, &other.subscription), ITSM_OK);
+    CHECK(other.subscription != w.subscription);
+
+    id = create(e, "{\"kind\":\"incident\",\"title\":\"Printer jam\"}");
+    CHECK_RC(itsm_ticket_update(e, "bob", id, "{\"urgency\":1}", &t), ITSM_OK);
+    itsm_free(t);
+    /* created, then urgency and the priority derived from it, in seq order */
+    CHECK(w.calls == 3);
+    CHECK(strcmp(w.types[0], "created") == 0);
+    CHECK(strcmp(w.types[1], "field_changed") == 0);
+    CHECK(strcmp(w.types[2], "field_changed") == 0);
+    for (i = 1; i < w.calls && i < 16; ++i)
+        CHECK(w.seqs[i] > w.seqs[i - 1]);
+    CHECK(w.seqs[0] > 0);
+    CHECK(w.reentered == 1);
+    CHECK(other.calls == 3);
+
+    /* unsubscribed: no more events, the destructor has run once */
+    CHECK_RC(itsm_engine_unsubscribe(e, w.subscription), ITSM_OK);
+    CHECK(w.destroyed == 1);
+    CHECK_RC(itsm_engine_unsubscribe(e, w.subscription), ITSM_E_NOT_FOUND);
+    CHECK(has(itsm_last_error(), "subscription"));
+    CHECK(w.destroyed == 1);
+    CHECK_RC(itsm_ticket_comment(e, "bob", id, "On my way", 0, &t), ITSM_OK);
+    itsm_free(t);
+    CHECK(w.calls == 3);
+    CHECK(other.calls == 4);
+
+    /* unsubscribing from inside its own callback: the destructor waits for it to return */
+    self.engine = e;
+    self.unsubscribe_self = 1;
+    CHECK_RC(itsm_engine_subscribe(e, on_event, on_destroy, &self, &self.subscription), ITSM_OK);
+    CHECK_RC(itsm_ticket_comment(e, "bob", id, "Still jammed", 0, &t), ITSM_OK);
+    itsm_free(t);
+    CHECK(self.calls == 1);
+    CHECK(self.self_rc == ITSM_OK);
+    CHECK(self.destroyed_then == 0);
+    CHECK(self.destroyed == 1);
+    CHECK_RC(itsm_ticket_comment(e, "bob", id, "Fixed", 0, &t), ITSM_OK);
+    itsm_free(t);
+    CHECK(self.calls == 1);
+
+    /* refusals leave nothing subscribed and call no destructor */
+    CHECK_RC(itsm_engine_subscribe(NULL, on_event, on_destroy, &w, &stray),
+             ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_subscribe(e, NULL, on_destroy, &w, &stray), ITSM_E_INVALID_ARGUMENT);
+    CHECK(has(itsm_last_error(), "fn"));
+    CHECK_RC(itsm_engine_subscribe(e, on_event, on_destroy, &w, NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_unsubscribe(NULL, 1), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_unsubscribe(e, 999), ITSM_E_NOT_FOUND);
+    CHECK(w.destroyed == 1);
+
+    /* close runs the destructors of the subscriptions still active, once */
+    CHECK(other.destroyed == 0);
+    itsm_engine_close(e);
+    CHECK(other.destroyed == 1);
+    CHECK(w.destroyed == 1);
+    CHECK(self.destroyed == 1);
+}
+
+#ifdef HAVE_PTHREADS
+/* A callback that holds the delivering thread until told to go on. */
+struct gate {
+    atomic_int entered;
+    atomic_int release;
+    atomic_int running; /* 1 while the callback is inside */
+    atomic_int destroyed_while_running;
+    atomic_int destroyed;
+};
+
+static void on_gated_event(const char* event_json, void* user_data) {
+    struct gate* g = (struct gate*)user_data;
+    (void)event_json;
+    atomic_store(&g->running, 1);
+    atomic_fetch_add(&g->entered, 1);
+    while (!atomic_load(&g->release))
+        sched_yield();
+    atomic_store(&g->running, 0);
+}
+
+static void on_gated_destroy(void* user_data) {
+    struct gate* g = (struct gate*)user_data;
+    if (atomic_load(&g->running)) atomic_fetch_add(&g->destroyed_while_running, 1);
+    atomic_fetch_add(&g->destroyed, 1);
+}
+
+static void* create_one(void* arg) {
+    char* t = NULL;
+    /* no CHECK here: the counters belong to the main thread */
+    itsm_ticket_create((itsm_engine*)arg, "alice",
+                       "{\"kind\":\"incident\",\"title\":\"From a thread\"}", &t);
+    itsm_free(t);
+    return NULL;
+}
+
+struct unsubscriber {
+    itsm_engine* engine;
+    uint64_t subscription;
+    int rc;
+};
+
+static void* unsubscribe_one(void* arg) {
+    struct unsubscriber* u = (struct unsubscriber*)arg;
+    u->rc = itsm_engine_unsubscribe(u->engine, u->subscription);
+    return NULL;
+}
+
+/* Unsubscribing from another thread while the callback runs waits for it to return: the
+ * destructor never runs while the callback is in flight. */
+static void test_observer_threads(void) {
+    itsm_engine* e = NULL;
+    struct gate g;
+    struct unsubscriber u;
+    pthread_t creator, remover;
+    int spins;
+
+    memset(&g, 0, sizeof g);
+    CHECK_RC(itsm_engine_open_memory(NULL, &e), ITSM_OK);
+    admit(e);
+    if (!e) return;
+    u.engine = e;
+    u.rc = 1;
+    CHECK_RC(itsm_engine_subscribe(e, on_gated_event, on_gated_destroy, &g, &u.subscription),
+             ITSM_OK);
+    pthread_create(&creator, NULL, create_one, e);
+    while (!atomic_load(&g.entered))
+        sched_yield();
+    pthread_create(&remover, NULL, unsubscribe_one, &u);
+    /* give the remover time to reach the wait; it must not destroy meanwhile */
+    for (spins = 0; spins < 2000; ++spins)
+        sched_yield();
+    CHECK(atomic_load(&g.destroyed) == 0);
+    atomic_store(&g.release, 1);
+    pthread_join(remover, NULL);
+    pthread_join(creator, NULL);
+    CHECK(u.rc == ITSM_OK);
+    CHECK(atomic_load(&g.destroyed) == 1);
+    CHECK(atomic_load(&g.destroyed_while_running) == 0);
+    itsm_engine_close(e);
+    CHECK(atomic_load(&g.destroyed) == 1);
+}
+#endif
+
 int main(void) {
     test_version();
     test_open_close();
@@ -1589,8 +1789,10 @@ int main(void) {
     test_calendar();
     test_sla();
     test_custom_store();
+    test_observers();
 #ifdef HAVE_PTHREADS
     test_threads();
+    test_observer_threads();
     test_clock_threads();
 #endif
     printf("%d passed, %d failed\n", passed, failed);

@@ -2,6 +2,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Itsm
 {
@@ -295,6 +296,80 @@ namespace Itsm
             foreach (object ev in (List<object>)Json.Parse(json)) list.Add(new Event(Member.Obj(ev)));
             return list;
         }
+        // ---- Observers
+
+        // The state of one subscription, reached from the library through a GCHandle (its
+        // user_data). The handle is freed by the destructor, which the library calls exactly
+        // once, after the last callback of the subscription has returned.
+        private sealed class Subscription
+        {
+            internal Action<Event> Observer;
+            internal Action<Exception> OnError;
+        }
+
+        // One pair of delegates for every subscription, kept alive by these static fields for
+        // as long as the library may call them (the life of the process).
+        private static readonly NativeMethods.ObserverEventFn OnEventFn = OnEvent;
+        private static readonly NativeMethods.ObserverDestroyFn OnDestroyFn = OnDestroy;
+        private static readonly IntPtr OnEventPtr = Marshal.GetFunctionPointerForDelegate(OnEventFn);
+        private static readonly IntPtr OnDestroyPtr = Marshal.GetFunctionPointerForDelegate(OnDestroyFn);
+
+        private static void OnEvent(IntPtr eventJson, IntPtr userData)
+        {
+            var sub = (Subscription)GCHandle.FromIntPtr(userData).Target;
+            try
+            {
+                sub.Observer(new Event(Member.Obj(Json.Parse(Utf8.Decode(eventJson)))));
+            }
+            catch (Exception ex)
+            {
+                // No exception may cross into the library; the commit stands either way.
+                if (sub.OnError == null) return;
+                try { sub.OnError(ex); } catch (Exception) { }
+            }
+        }
+
+        private static void OnDestroy(IntPtr userData)
+        {
+            GCHandle.FromIntPtr(userData).Free();
+        }
+
+        /// <summary>Calls `observer` once per committed event, in seq order, after the commit,
+        /// on the thread whose call committed it. The observer may call the engine again, and
+        /// Unsubscribe itself. An exception it throws does not undo the commit: it goes to
+        /// `onError` when given, and is dropped otherwise. Returns the subscription number
+        /// for Unsubscribe; the subscription ends at the latest when the engine is disposed.</summary>
+        public ulong Subscribe(Action<Event> observer, Action<Exception> onError = null)
+        {
+            if (observer == null) throw new InvalidArgumentException("observer: must not be null");
+            GCHandle state = GCHandle.Alloc(new Subscription { Observer = observer, OnError = onError });
+            ulong number = 0;
+            int rc;
+            try
+            {
+                rc = Raw(e => NativeMethods.itsm_engine_subscribe(e, OnEventPtr, OnDestroyPtr, GCHandle.ToIntPtr(state), out number));
+            }
+            catch
+            {
+                state.Free();
+                throw;
+            }
+            if (rc != 0)
+            {
+                state.Free(); // refused: the library never calls the destructor
+                throw LastError(rc);
+            }
+            return number;
+        }
+
+        /// <summary>Ends a subscription: its observer is not called again once this returns
+        /// (from another thread, this waits for a call in progress). Throws NotFoundException
+        /// for a number that is not an active subscription.</summary>
+        public void Unsubscribe(ulong subscription)
+        {
+            Check(Raw(e => NativeMethods.itsm_engine_unsubscribe(e, subscription)));
+        }
+
         // ---- Access control
 
         private string systemActor;

@@ -141,6 +141,17 @@ namespace Itsm
         internal static extern int itsm_engine_calendars_json(IntPtr engine, byte[] actor, out IntPtr calendarsJson);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_engine_sla_policies_json(IntPtr engine, byte[] actor, out IntPtr policiesJson);
+        // ---- Observers. The callbacks are function pointers of the two delegate types below
+        // (Marshal.GetFunctionPointerForDelegate); Engine.Subscribe keeps them alive.
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void ObserverEventFn(IntPtr eventJson, IntPtr userData);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void ObserverDestroyFn(IntPtr userData);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_subscribe(IntPtr engine, IntPtr fn, IntPtr destroy, IntPtr userData, out ulong subscription);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_unsubscribe(IntPtr engine, ulong subscription);
+
         // ---- Metrics
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_metrics(IntPtr engine, byte[] actor, byte[] queryJson, out IntPtr reportJson);

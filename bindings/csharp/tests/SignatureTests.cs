@@ -36,6 +36,8 @@ namespace Itsm.Tests
             { "itsm_store_commit_fn", typeof(IntPtr) }, { "itsm_store_meta_get_fn", typeof(IntPtr) },
             { "itsm_store_meta_set_fn", typeof(IntPtr) }, { "itsm_store_begin_batch_fn", typeof(IntPtr) },
             { "itsm_store_end_batch_fn", typeof(IntPtr) },
+            // Observers: callbacks as function pointers.
+            { "itsm_observer_event_fn", typeof(IntPtr) }, { "itsm_observer_destroy_fn", typeof(IntPtr) },
         };
 
         private static Type CType(string cType, string where)

@@ -40,6 +40,10 @@ STORE_META_SET_FN = CFUNCTYPE(c_int, c_char_p, c_char_p, STORE_RESULT, c_void_p)
 STORE_BEGIN_BATCH_FN = CFUNCTYPE(c_int, STORE_RESULT, c_void_p)
 STORE_END_BATCH_FN = CFUNCTYPE(c_int, c_int, STORE_RESULT, c_void_p)
 
+# Observers: the callback types of itsm_engine_subscribe.
+OBSERVER_EVENT_FN = CFUNCTYPE(None, c_char_p, c_void_p)
+OBSERVER_DESTROY_FN = CFUNCTYPE(None, c_void_p)
+
 #: The callback types by the name of their setter (itsm_store_callbacks_set_<name>).
 STORE_CALLBACK_TYPES: Mapping[str, Any] = {
     "get": STORE_GET_FN,
@@ -128,6 +132,12 @@ SIGNATURES: Mapping[str, Tuple[Any, Tuple[Any, ...]]] = {
     "itsm_metrics": (c_int, (ENGINE, c_char_p, c_char_p, OUT)),
     "itsm_engine_set_scorecard_json": (c_int, (ENGINE, c_char_p, c_char_p)),
     "itsm_engine_scorecard_json": (c_int, (ENGINE, c_char_p, OUT)),
+    # Observers
+    "itsm_engine_subscribe": (
+        c_int,
+        (ENGINE, OBSERVER_EVENT_FN, OBSERVER_DESTROY_FN, c_void_p, POINTER(c_uint64)),
+    ),
+    "itsm_engine_unsubscribe": (c_int, (ENGINE, c_uint64)),
     # Custom stores
     "itsm_store_callbacks_new": (c_int, (c_void_p, STORE_DESTROY_FN, POINTER(STORE_CALLBACKS))),
     "itsm_store_callbacks_free": (None, (STORE_CALLBACKS,)),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ctypes
 import json
+import threading
 import weakref
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import _native
 from .errors import InternalError, InvalidArgument
@@ -60,10 +61,41 @@ def _filter_bytes(filters: Mapping[str, Any]) -> Optional[bytes]:
     return encode_body("query", filters) if filters else None
 
 
-def _close_with(lib: "_native.Library", handle: ctypes.c_void_p, binding: Any) -> None:
-    """Closes an engine over a Python store; ``binding`` is kept alive until then."""
+def _close_with(lib: "_native.Library", handle: ctypes.c_void_p, binding: Any, observers: Any) -> None:
+    """Closes an engine; ``binding`` (a Python store, or None) and ``observers`` (whose
+    destructor the close calls) are kept alive until then."""
     lib.itsm_engine_close(handle)
-    del binding
+    del binding, observers
+
+
+class _Observers:
+    """The ctypes callbacks of an engine's subscriptions, kept alive while the library may
+    call them: each until the library runs its destructor (on unsubscribe or close)."""
+
+    def __init__(self) -> None:
+        self.live: Dict[int, Any] = {}
+        self.next_key = 1
+        self.lock = threading.Lock()
+        # One destructor for every subscription; user_data is the key of its callback.
+        self.destroy = _native.OBSERVER_DESTROY_FN(self._release)
+
+    def _release(self, key: Optional[int]) -> None:
+        # Runs after the subscription's last callback has returned: dropping it is safe.
+        self.live.pop(key or 0, None)
+
+    def wrap(self, callback: Callable[[Event], None]) -> Tuple[int, Any]:
+        def on_event(text: bytes, _user_data: Optional[int]) -> None:
+            # An exception raised here goes on to ctypes, which reports it through
+            # sys.unraisablehook and returns to the library: the commit stands and later
+            # events are still delivered.
+            callback(Event.from_json(json.loads(text)))
+
+        thunk = _native.OBSERVER_EVENT_FN(on_event)
+        with self.lock:
+            key = self.next_key
+            self.next_key += 1
+            self.live[key] = thunk
+        return key, thunk
 
 
 class Engine:
@@ -90,8 +122,9 @@ class Engine:
         self._handle: Optional[ctypes.c_void_p] = _handle
         self._manual = _manual
         self._system: Optional[str] = None
+        self._observers = _Observers()
         # Closes the handle if the engine is garbage-collected without close().
-        self._finalizer = weakref.finalize(self, _lib.itsm_engine_close, _handle)
+        self._finalizer = weakref.finalize(self, _close_with, _lib, _handle, None, self._observers)
 
     # ---- Opening and closing ------------------------------------------------------------
 
@@ -134,7 +167,7 @@ class Engine:
         engine = cls(handle, lib, False)
         # The library calls back into `binding` until the handle is closed: keep it as long.
         engine._finalizer.detach()
-        engine._finalizer = weakref.finalize(engine, _close_with, lib, handle, binding)
+        engine._finalizer = weakref.finalize(engine, _close_with, lib, handle, binding, engine._observers)
         return engine
 
     @classmethod
@@ -320,6 +353,35 @@ class Engine:
         text = lib.text(lib.itsm_ticket_history, self._h(), encode_text("actor", actor), tid)
         return list_from_text(Event, text)
 
+
+    # ---- Observers -----------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[Event], None]) -> int:
+        """Calls ``callback(event)`` once per committed event, in seq order, after the
+        commit, on the thread whose call committed it (docs/python.md, "Observers"). The
+        callback may call the engine again, and :meth:`unsubscribe` itself. An exception it
+        raises does not undo the commit: it is reported through ``sys.unraisablehook`` and
+        delivery goes on. Returns the subscription number for :meth:`unsubscribe`; the
+        subscription ends at the latest when the engine closes."""
+        if not callable(callback):
+            raise InvalidArgument("callback: must be callable")
+        lib = self._lib
+        observers = self._observers
+        key, thunk = observers.wrap(callback)
+        number = ctypes.c_uint64()
+        try:
+            lib.check(lib.itsm_engine_subscribe(self._h(), thunk, observers.destroy, key, ctypes.byref(number)))
+        except BaseException:
+            observers.live.pop(key, None)  # refused: the library will never call it
+            raise
+        return number.value
+
+    def unsubscribe(self, subscription: int) -> None:
+        """Ends a subscription: its callback is not called again once this returns (from
+        another thread, this waits for a callback in progress). Raises
+        :class:`~itsm.NotFound` for a number that is not an active subscription."""
+        lib = self._lib
+        lib.check(lib.itsm_engine_unsubscribe(self._h(), check_id("subscription", subscription)))
 
     # ---- Access control ------------------------------------------------------------------
 

@@ -43,6 +43,9 @@ C_TYPES: Dict[str, Any] = {
     "const itsm_store_commit*": _native.STORE_COMMIT,
     "itsm_store_destroy_fn": _native.STORE_DESTROY_FN,
     **{f"itsm_store_{name}_fn": fn for name, fn in _native.STORE_CALLBACK_TYPES.items()},
+    # Observers
+    "itsm_observer_event_fn": _native.OBSERVER_EVENT_FN,
+    "itsm_observer_destroy_fn": _native.OBSERVER_DESTROY_FN,
 }
 
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
