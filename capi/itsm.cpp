@@ -2,6 +2,7 @@
 // turns exceptions into status codes and records the thread's last error.
 #include "itsm.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -16,10 +17,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "../src/store/callback_store.hpp"
 #include "itsm/access.hpp"
 #include "itsm/calendar.hpp"
+#include "itsm/config.hpp"
 #include "itsm/engine.hpp"
 #include "itsm/error.hpp"
 #include "itsm/json.hpp"
@@ -577,6 +580,20 @@ ITSM_API int itsm_engine_set_workflows_json(itsm_engine* engine, const char* act
     });
 }
 
+ITSM_API int itsm_engine_load_config_json(itsm_engine* engine, const char* actor,
+                                          const char* config_json) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        itsm::load_config(e, a, required(config_json, "config_json"), "config_json");
+    });
+}
+
+ITSM_API int itsm_engine_load_config_file(itsm_engine* engine, const char* actor,
+                                          const char* path) {
+    return on_engine_void(engine, actor, [&](itsm::Engine& e, const itsm::Actor& a) {
+        itsm::load_config_file(e, a, required(path, "path"));
+    });
+}
+
 ITSM_API int itsm_engine_load_itil_workflows(itsm_engine* engine, const char* actor) {
     return guarded([&] {
         required(engine, "engine");
@@ -818,9 +835,13 @@ ObserverTableHolder::~ObserverTableHolder() {
 
 namespace {
 
-// The subscription whose callback this thread is running, if any (callbacks of different
-// engines may nest, so each call saves and restores it).
-thread_local const CSubscription* running = nullptr;
+// The subscriptions whose callbacks this thread is running, innermost last: a callback may
+// call another engine, whose callbacks then run inside it.
+thread_local std::vector<const CSubscription*> running;
+
+bool running_here(const CSubscription* sub) {
+    return std::find(running.begin(), running.end(), sub) != running.end();
+}
 
 void deliver_to(const std::shared_ptr<CSubscription>& sub, const itsm::Event& event) {
     {
@@ -828,15 +849,14 @@ void deliver_to(const std::shared_ptr<CSubscription>& sub, const itsm::Event& ev
         if (sub->ended) return;
         ++sub->in_flight;
     }
-    const CSubscription* saved = running;
-    running = sub.get();
     try {
         std::string text = itsm::to_json(event);
+        running.push_back(sub.get());
         sub->fn(text.c_str(), sub->user_data);
+        running.pop_back();
     } catch (...) {
         // an event that cannot be written (out of memory) is not delivered; the commit stands
     }
-    running = saved;
     bool destroy_now = false;
     {
         std::lock_guard l(sub->mutex);
@@ -856,7 +876,7 @@ void deliver_to(const std::shared_ptr<CSubscription>& sub, const itsm::Event& ev
 void end(CSubscription& sub) noexcept {
     std::unique_lock l(sub.mutex);
     sub.ended = true;
-    if (running == &sub) return;
+    if (running_here(&sub)) return;
     sub.idle.wait(l, [&] { return sub.in_flight == 0; });
     bool destroy_now = sub.claim_destroy();
     l.unlock();

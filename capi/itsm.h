@@ -140,6 +140,28 @@ ITSM_API int itsm_engine_advance_clock(itsm_engine* engine, int64_t micros);
  * state. */
 ITSM_API void itsm_engine_close(itsm_engine* engine);
 
+/* ---- Configuration at once ---------------------------------------------------------- */
+
+/* Applies a configuration document whose members ("sections") are the documents of the
+ * configuration setters, each unchanged and each optional: "directory", "calendars",
+ * "access", "taxonomy", "routing", "sla_policies", "scorecard", "workflows" (applied in this
+ * order; docs/configuration.md). Every section is read and checked first, then all are
+ * applied together, each needing its usual permission (manage.grants, manage.calendars, ...);
+ * other threads see all of it or none. All or nothing: on any refusal nothing stays applied,
+ * and the message names the document and the JSON path in it, e.g.
+ * "config_json: workflows.workflows.change.initial: unknown state". Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (a NULL argument), ITSM_E_INVALID_CONFIG (not JSON, an
+ * unknown section, a section refused), ITSM_E_PERMISSION_DENIED, and any error a setter
+ * gives (ITSM_E_NOT_FOUND for a grant naming an unknown user, ...). */
+ITSM_API int itsm_engine_load_config_json(itsm_engine* engine, const char* actor,
+                                          const char* config_json);
+
+/* As itsm_engine_load_config_json() over the text of the file at `path` (UTF-8 JSON), which
+ * names the document in messages ("desk.json: access.grants[2].role: ..."). Thread-safe.
+ * Errors: as itsm_engine_load_config_json(), and ITSM_E_NOT_FOUND when the file cannot be
+ * read (the message names it and says why). */
+ITSM_API int itsm_engine_load_config_file(itsm_engine* engine, const char* actor, const char* path);
+
 /* ---- Tickets ------------------------------------------------------------------------ */
 
 /* In all the functions below, `engine` and `actor` must not be NULL. `actor` is the user

@@ -1610,6 +1610,61 @@ static void on_destroy(void* user_data) {
     ++((struct watch*)user_data)->destroyed;
 }
 
+/* Engine X's subscription creates a ticket on engine Y, whose subscription ends X's: the
+ * end cannot wait for the callback it runs inside, so X's destructor follows it. */
+struct nested {
+    itsm_engine* x;
+    itsm_engine* y;
+    uint64_t x_subscription;
+    int x_calls, y_calls, rc, destroyed, destroyed_inside;
+};
+
+static void on_x_event(const char* event_json, void* user_data) {
+    struct nested* n = (struct nested*)user_data;
+    char* t = NULL;
+    (void)event_json;
+    ++n->x_calls;
+    if (itsm_ticket_create(n->y, "alice", "{\"kind\":\"incident\",\"title\":\"Echo\"}", &t) ==
+        ITSM_OK)
+        n->destroyed_inside = n->destroyed;
+    itsm_free(t);
+}
+
+static void on_y_event(const char* event_json, void* user_data) {
+    struct nested* n = (struct nested*)user_data;
+    (void)event_json;
+    if (n->y_calls++ == 0) n->rc = itsm_engine_unsubscribe(n->x, n->x_subscription);
+}
+
+static void on_x_destroy(void* user_data) {
+    ++((struct nested*)user_data)->destroyed;
+}
+
+static void test_nested_observers(void) {
+    struct nested n;
+    uint64_t y_subscription = 0;
+    memset(&n, 0, sizeof n);
+    n.rc = 1;
+    CHECK_RC(itsm_engine_open_memory(NULL, &n.x), ITSM_OK);
+    CHECK_RC(itsm_engine_open_memory(NULL, &n.y), ITSM_OK);
+    admit(n.x);
+    admit(n.y);
+    if (!n.x || !n.y) return;
+    CHECK_RC(itsm_engine_subscribe(n.x, on_x_event, on_x_destroy, &n, &n.x_subscription), ITSM_OK);
+    CHECK_RC(itsm_engine_subscribe(n.y, on_y_event, NULL, &n, &y_subscription), ITSM_OK);
+    create(n.x, "{\"kind\":\"incident\",\"title\":\"Start\"}");
+    CHECK(n.x_calls == 1);
+    CHECK(n.y_calls == 1);
+    CHECK(n.rc == ITSM_OK);
+    CHECK(n.destroyed_inside == 0);
+    CHECK(n.destroyed == 1);
+    create(n.x, "{\"kind\":\"incident\",\"title\":\"Again\"}");
+    CHECK(n.x_calls == 1);
+    itsm_engine_close(n.x);
+    itsm_engine_close(n.y);
+    CHECK(n.destroyed == 1);
+}
+
 static void test_observers(void) {
     itsm_engine* e = NULL;
     struct watch w, other, self;
@@ -1769,6 +1824,171 @@ static void test_observer_threads(void) {
 }
 #endif
 
+/* ---- Configuration at once ------------------------------------------------------------ */
+
+#define CONFIG_CALENDARS                                                           \
+    "\"calendars\":{\"calendars\":{\"office\":{\"time_zone\":\"UTC\",\"weekly\":{" \
+    "\"mon\":[[\"09:00\",\"17:00\"]]}}}}"
+#define CONFIG_POLICIES                                                                       \
+    "\"sla_policies\":{\"sla_policies\":{\"gold\":{\"calendar\":\"office\",\"applies_when\":" \
+    "{\"kinds\":[\"incident\"]},\"metrics\":{\"resolution\":{\"targets\":{\"2\":\"PT8H\"}}}}}}"
+#define CONFIG_DIRECTORY                                                                  \
+    "\"directory\":{\"users\":[{\"id\":\"alice\"},{\"id\":\"bob\"}],\"groups\":[{\"id\":" \
+    "\"admins\",\"members\":[\"alice\",\"bob\"]}]}"
+#define CONFIG_TAXONOMY "\"taxonomy\":{\"categories\":[{\"id\":\"network\",\"name\":\"Network\"}]}"
+
+/* The configuration of `e` that a document can change and a C host can read, as one text. */
+static char* config_state(itsm_engine* e) {
+    char *cal = NULL, *pol = NULL, *tax = NULL, *all;
+    size_t n;
+    itsm_engine_calendars_json(e, "alice", &cal);
+    itsm_engine_sla_policies_json(e, "alice", &pol);
+    itsm_engine_taxonomy_json(e, "alice", &tax);
+    n = strlen(cal ? cal : "") + strlen(pol ? pol : "") + strlen(tax ? tax : "") + 3;
+    all = (char*)malloc(n);
+    if (all) snprintf(all, n, "%s|%s|%s", cal ? cal : "", pol ? pol : "", tax ? tax : "");
+    itsm_free(cal);
+    itsm_free(pol);
+    itsm_free(tax);
+    return all;
+}
+
+/* Loads `json` and checks the status, that the message has `part`, and that the readable
+ * configuration did not change. */
+static void config_refused(itsm_engine* e, const char* actor, const char* json, int want,
+                           const char* part) {
+    char* before = config_state(e);
+    char* after;
+    CHECK_RC(itsm_engine_load_config_json(e, actor, json), want);
+    if (!has(itsm_last_error(), part))
+        fprintf(stderr, "  message \"%s\" lacks \"%s\"\n", itsm_last_error(), part);
+    CHECK(has(itsm_last_error(), part));
+    after = config_state(e);
+    CHECK(before && after && strcmp(before, after) == 0);
+    free(before);
+    free(after);
+}
+
+static void test_load_config(void) {
+    itsm_engine* e = NULL;
+    const char* system = NULL;
+    char* out = NULL;
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
+    if (!e) return;
+    CHECK_RC(itsm_engine_system_actor(e, &system), ITSM_OK);
+
+    /* sections are checked against the sections before them in the same document */
+    CHECK_RC(itsm_engine_load_config_json(e, "alice",
+                                          "{" CONFIG_DIRECTORY "," CONFIG_POLICIES
+                                          "," CONFIG_CALENDARS "," CONFIG_TAXONOMY "}"),
+             ITSM_OK);
+    CHECK_RC(itsm_engine_sla_policies_json(e, "alice", &out), ITSM_OK);
+    CHECK(has(out, "\"gold\":{"));
+    itsm_free(out);
+    CHECK_RC(itsm_engine_taxonomy_json(e, "alice", &out), ITSM_OK);
+    CHECK(has(out, "\"id\":\"network\""));
+    itsm_free(out);
+    CHECK_RC(itsm_engine_load_config_json(e, "alice", "{}"), ITSM_OK);
+
+    /* refusals name the document and the path in it, and leave everything as it was */
+    config_refused(e, "alice", "{" CONFIG_CALENDARS ",", ITSM_E_INVALID_CONFIG,
+                   "config_json: not valid JSON");
+    config_refused(e, "alice", "[]", ITSM_E_INVALID_CONFIG, "config_json: expected an object");
+    config_refused(e, "alice", "{" CONFIG_TAXONOMY ",\"sla\":{}}", ITSM_E_INVALID_CONFIG,
+                   "config_json: sla: unknown section");
+    config_refused(e, "alice",
+                   "{\"calendars\":{\"calendars\":{}}," CONFIG_TAXONOMY
+                   ",\"sla_policies\":{\"sla_policies\":{\"gold\":{\"calendar\":\"office\"}}}}",
+                   ITSM_E_INVALID_CONFIG, "config_json: sla_policies.sla_policies.gold");
+    config_refused(e, "alice",
+                   "{" CONFIG_CALENDARS
+                   ",\"taxonomy\":{\"categories\":[{\"id\":\"a\","
+                   "\"name\":\"A\",\"parent\":\"b\"}]}}",
+                   ITSM_E_INVALID_CONFIG,
+                   "config_json: taxonomy.categories[0].parent: unknown category \"b\"");
+    config_refused(e, "alice", "{\"workflows\":{\"workflows\":{\"w\":{\"kind\":\"nothing\"}}}}",
+                   ITSM_E_INVALID_CONFIG, "config_json: workflows.workflows.w");
+    config_refused(e, "alice",
+                   "{\"directory\":{\"users\":[{\"id\":\"alice\"}]},\"access\":"
+                   "{\"segments\":[{\"id\":\"global\"}],\"roles\":[{\"preset\":\"administrator\"}],"
+                   "\"grants\":[{\"user\":\"zed\",\"role\":\"administrator\",\"segment\":\"*\"}]}}",
+                   ITSM_E_INVALID_CONFIG,
+                   "config_json: access.grants[0].user: unknown user \"zed\"");
+    /* refused while applying (the setter checks the calendars against the policies in
+     * force): the directory set before is put back */
+    config_refused(e, "alice", "{" CONFIG_DIRECTORY ",\"calendars\":{\"calendars\":{}}}",
+                   ITSM_E_INVALID_CONFIG,
+                   "config_json: calendars.calendars.office: used by SLA policy \"gold\" "
+                   "(nothing was applied)");
+    /* the new access policy takes manage.taxonomy from alice, so the taxonomy after it is
+     * refused, and the directory, calendars and access set before it are put back (alice can
+     * still configure afterwards) */
+    config_refused(e, "alice",
+                   "{" CONFIG_DIRECTORY "," CONFIG_CALENDARS
+                   ",\"access\":{"
+                   "\"segments\":[{\"id\":\"global\"}],\"roles\":[{\"preset\":"
+                   "\"administrator\"}],\"grants\":[{\"user\":\"bob\",\"role\":"
+                   "\"administrator\",\"segment\":\"*\"}]},\"taxonomy\":{\"categories\":[]}}",
+                   ITSM_E_PERMISSION_DENIED, "config_json: taxonomy");
+    CHECK_RC(itsm_engine_load_config_json(e, "alice", "{" CONFIG_TAXONOMY "}"), ITSM_OK);
+    config_refused(e, "mallory", "{" CONFIG_TAXONOMY "}", ITSM_E_PERMISSION_DENIED,
+                   "config_json: taxonomy");
+    CHECK_RC(itsm_engine_load_config_json(e, "alice", NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_load_config_json(NULL, "alice", "{}"), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_load_config_file(e, "alice", NULL), ITSM_E_INVALID_ARGUMENT);
+    CHECK_RC(itsm_engine_load_config_file(e, NULL, "x.json"), ITSM_E_INVALID_ARGUMENT);
+    itsm_engine_close(e);
+}
+
+static void test_load_config_file(void) {
+#ifdef HAVE_POSIX
+    char dir[] = "/tmp/itsm-capi-XXXXXX";
+    char good[64], bad[64], missing[64];
+    FILE* f;
+    itsm_engine* e = NULL;
+    char* out = NULL;
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    snprintf(good, sizeof good, "%s/desk.json", dir);
+    snprintf(bad, sizeof bad, "%s/bad.json", dir);
+    snprintf(missing, sizeof missing, "%s/missing.json", dir);
+    f = fopen(good, "w");
+    if (f) {
+        fputs("{" CONFIG_CALENDARS ",\n" CONFIG_POLICIES "}\n", f);
+        fclose(f);
+    }
+    f = fopen(bad, "w");
+    if (f) {
+        fputs("{" CONFIG_CALENDARS ",\n\"scorecard\":{\"nonsense\":1}}\n", f);
+        fclose(f);
+    }
+    CHECK_RC(itsm_engine_open_memory_at(NULL, T0, &e), ITSM_OK);
+    admit(e);
+    if (e) {
+        CHECK_RC(itsm_engine_load_config_file(e, "alice", missing), ITSM_E_NOT_FOUND);
+        CHECK(has(itsm_last_error(), missing));
+        CHECK(has(itsm_last_error(), "cannot be read"));
+        config_refused(e, "alice", "{}", ITSM_OK, ""); /* the state helper, for the next one */
+        CHECK_RC(itsm_engine_load_config_file(e, "alice", bad), ITSM_E_INVALID_CONFIG);
+        CHECK(has(itsm_last_error(), "bad.json: scorecard.nonsense"));
+        CHECK_RC(itsm_engine_calendars_json(e, "alice", &out), ITSM_OK);
+        CHECK(!has(out, "office")); /* the calendars before it were not applied */
+        itsm_free(out);
+        CHECK_RC(itsm_engine_load_config_file(e, "alice", good), ITSM_OK);
+        CHECK_RC(itsm_engine_sla_policies_json(e, "alice", &out), ITSM_OK);
+        CHECK(has(out, "\"gold\":{"));
+        itsm_free(out);
+        itsm_engine_close(e);
+    }
+    remove(good);
+    remove(bad);
+    remove(dir);
+#endif
+}
+
 int main(void) {
     test_version();
     test_open_close();
@@ -1790,6 +2010,9 @@ int main(void) {
     test_sla();
     test_custom_store();
     test_observers();
+    test_nested_observers();
+    test_load_config();
+    test_load_config_file();
 #ifdef HAVE_PTHREADS
     test_threads();
     test_observer_threads();

@@ -427,6 +427,22 @@ namespace Itsm
             Configure(NativeMethods.itsm_engine_set_workflows_json, actor, "workflows_json", workflowsJson);
         }
 
+        /// <summary>Applies a configuration document whose members are the documents of the
+        /// setters, each optional: directory, calendars, access, taxonomy, routing,
+        /// sla_policies, scorecard, workflows (docs/configuration.md). All or nothing: on any
+        /// refusal nothing stays applied, and the message names the JSON path.</summary>
+        public void LoadConfig(string actor, string configJson)
+        {
+            Configure(NativeMethods.itsm_engine_load_config_json, actor, "config_json", configJson);
+        }
+
+        /// <summary>As LoadConfig over the JSON file at `path`, which messages name.
+        /// NotFoundException when the file cannot be read.</summary>
+        public void LoadConfigFile(string actor, string path)
+        {
+            Configure(NativeMethods.itsm_engine_load_config_file, actor, "path", path);
+        }
+
         /// <summary>Replaces the workflows with the shipped ITIL preset. Needs manage.workflows.</summary>
         public void LoadItilWorkflows(string actor)
         {

@@ -141,6 +141,12 @@ namespace Itsm
         internal static extern int itsm_engine_calendars_json(IntPtr engine, byte[] actor, out IntPtr calendarsJson);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_engine_sla_policies_json(IntPtr engine, byte[] actor, out IntPtr policiesJson);
+        // ---- Configuration at once
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_load_config_json(IntPtr engine, byte[] actor, byte[] configJson);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_load_config_file(IntPtr engine, byte[] actor, byte[] path);
+
         // ---- Observers. The callbacks are function pointers of the two delegate types below
         // (Marshal.GetFunctionPointerForDelegate); Engine.Subscribe keeps them alive.
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]

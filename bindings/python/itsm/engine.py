@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import threading
 import weakref
 from datetime import datetime, timedelta
@@ -436,6 +437,25 @@ class Engine:
         lib = self._lib
         doc = _document("workflows", workflows)
         lib.check(lib.itsm_engine_set_workflows_json(self._h(), encode_text("actor", actor), doc))
+
+    def load_config(self, actor: str, config: Document) -> None:
+        """Applies a configuration document whose members are the documents of the setters,
+        each optional: ``directory``, ``calendars``, ``access``, ``taxonomy``, ``routing``,
+        ``sla_policies``, ``scorecard``, ``workflows`` (docs/configuration.md). All or
+        nothing: on any refusal (a bad section, a missing permission) nothing stays applied,
+        and the message names the JSON path, e.g. ``config_json: taxonomy.categories[0].id``."""
+        lib = self._lib
+        doc = _document("config", config)
+        lib.check(lib.itsm_engine_load_config_json(self._h(), encode_text("actor", actor), doc))
+
+    def load_config_file(self, actor: str, path: Union[str, "os.PathLike[str]"]) -> None:
+        """As :meth:`load_config` over the JSON file at ``path``, which error messages name.
+        Raises :class:`~itsm.NotFound` when the file cannot be read."""
+        lib = self._lib
+        if not isinstance(path, (str, os.PathLike)):
+            raise InvalidArgument(f"path: expected a str or a path, got {type(path).__name__}")
+        name = encode_text("path", os.fspath(path))
+        lib.check(lib.itsm_engine_load_config_file(self._h(), encode_text("actor", actor), name))
 
     def load_itil_workflows(self, actor: str) -> None:
         """Replaces the workflows with the shipped ITIL preset (incident, problem, change,
