@@ -854,6 +854,9 @@ void deliver_to(const std::shared_ptr<CSubscription>& sub, const itsm::Event& ev
         running.push_back(sub.get());
         sub->fn(text.c_str(), sub->user_data);
         running.pop_back();
+        // The callback's own calls set this thread's last error; the call that committed the
+        // event has succeeded so far and must not report their failures.
+        clear_error();
     } catch (...) {
         // an event that cannot be written (out of memory) is not delivered; the commit stands
     }
