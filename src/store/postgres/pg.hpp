@@ -122,9 +122,11 @@ class Connection {
         auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
         std::string msg = trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(c_));
-        const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+        // Copied before PQclear, which frees the text the field points into.
+        const char* field = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+        std::string state = field ? field : "";
         PQclear(r);
-        if (state && std::string_view(state) == "23505")  // unique_violation
+        if (state == "23505")  // unique_violation
             throw Error(Errc::conflict, "key", msg);
         throw Error(Errc::storage, std::string(sql.substr(0, 60)), msg);
     }
