@@ -472,7 +472,8 @@ TEST_CASE("sla engine: on-hold reasons pause, a custom metric keeps its own trig
     CHECK(t.sla.size() == 1);  // fix starts at the assignment
     d.at_time("2026-03-02T10:00:00Z");
     d.assign(t.id, "bob");
-    auto* fix = d.clock_of(d.get(t.id), "vendor", "fix");
+    auto assigned = d.get(t.id);  // clock_of points into it: keep it alive
+    auto* fix = d.clock_of(assigned, "vendor", "fix");
     REQUIRE(fix);
     CHECK(fix->start == at("2026-03-02T10:00:00Z"));
     CHECK(fix->due == at("2026-03-02T14:00:00Z"));
