@@ -13,6 +13,7 @@ void Engine::batch(const std::function<void(Engine&)>& fn) {
     };
     {
         Release release{m.mutex};
+        RoundRobinTurns turns = m.round_robin_turns();
         m.store->begin_batch();
         m.batch_events.emplace();
         try {
@@ -26,6 +27,7 @@ void Engine::batch(const std::function<void(Engine&)>& fn) {
                 // end_batch(true) failed and already took the batch back.
             }
             if (m.relations) m.rebuild_relations();
+            m.restore_round_robin_turns(std::move(turns));
             throw;
         }
         auto events = std::move(*m.batch_events);

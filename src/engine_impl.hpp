@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -63,7 +64,8 @@ class EngineMutex {
 };
 
 struct TaxonomyState;  // taxonomy, routing rules and their plan (engine_taxonomy.cpp)
-struct WorkSet;        // the tickets one workflow operation changes (engine_workflow.cpp)
+using RoundRobinTurns = std::unordered_map<Symbol, Symbol>;  // group -> user picked last
+struct WorkSet;  // the tickets one workflow operation changes (engine_workflow.cpp)
 
 struct Engine::Impl {
     std::shared_ptr<Store> store;
@@ -171,6 +173,7 @@ struct Engine::Impl {
         auto replaced = relations_before(c);      // access control's index follows every write
         store->commit(c);
         relations_after(replaced, c);
+        note_picks(c);
         if (batch_events) {  // delivered when the batch is kept
             batch_events->insert(batch_events->end(), c.events.begin(), c.events.end());
             return;
@@ -215,6 +218,10 @@ struct Engine::Impl {
     void check_new_category(const Ticket& t) const;
     const Taxonomy* current_taxonomy() const noexcept;  // null when none or empty
     void route_new(Ticket& t, Instant now, std::vector<Event>& events);
+    // Round robin turns move with committed picks only; a batch taken back restores them.
+    void note_picks(const Commit& c);
+    RoundRobinTurns round_robin_turns() const;
+    void restore_round_robin_turns(RoundRobinTurns turns);
     void after_patch(const Ticket& before, Ticket& t, Instant now, std::vector<Event>& events);
     void check_link(const Ticket& from, LinkType type, const Ticket& to) const;
     // The category's ancestors, nearest first (empty without a taxonomy).

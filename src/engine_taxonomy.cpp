@@ -17,9 +17,12 @@ ITSM_BEGIN_NAMESPACE
 struct TaxonomyState {
     Taxonomy taxonomy;
     RoutingRules rules;
-    std::shared_ptr<const RoutingPlan> plan;       // null without rules
-    std::vector<Symbol> rule_actors;               // "rule:<id>", by rule position
-    std::unordered_map<Symbol, Symbol> last_pick;  // round robin: group -> user chosen last
+    std::shared_ptr<const RoutingPlan> plan;  // null without rules
+    std::vector<Symbol> rule_actors;          // "rule:<id>", by rule position
+    std::vector<Symbol> round_robin_actors;   // the actors of round robin rules, sorted
+    // Round robin: group -> user chosen last. Moved only by a committed pick (note_picks),
+    // so a refused operation or a batch taken back does not use up anyone's turn.
+    std::unordered_map<Symbol, Symbol> last_pick;
 };
 
 namespace {
@@ -85,11 +88,13 @@ struct Picker {
     template <class Available>
     Symbol round_robin(const GroupDef& g, Available&& available) const {
         const auto& m = g.members;
-        auto last = std::find(m.begin(), m.end(), state.last_pick[g.id]);
+        auto turn = state.last_pick.find(g.id);
+        auto last =
+            turn == state.last_pick.end() ? m.end() : std::find(m.begin(), m.end(), turn->second);
         std::size_t start = last == m.end() ? 0 : static_cast<std::size_t>(last - m.begin()) + 1;
         for (std::size_t k = 0; k < m.size(); ++k) {
             Symbol u = m[(start + k) % m.size()];
-            if (available(u)) return state.last_pick[g.id] = u;
+            if (available(u)) return u;
         }
         return {};
     }
@@ -154,6 +159,27 @@ void Engine::Impl::route_new(Ticket& t, Instant now, std::vector<Event>& events)
     if (!t.assignment_group.empty()) caller_set.emplace_back("assignment_group");
     if (!t.assignee.empty()) caller_set.emplace_back("assignee");
     run_rules(*this, t, now, events, caller_set);
+}
+
+void Engine::Impl::note_picks(const Commit& c) {
+    if (!taxonomy_state || taxonomy_state->round_robin_actors.empty()) return;
+    static const Symbol assignee("assignee");
+    const auto& rr = taxonomy_state->round_robin_actors;
+    for (const auto& e : c.events) {
+        if (e.field != assignee || !std::binary_search(rr.begin(), rr.end(), e.actor)) continue;
+        // The turn belongs to the group the ticket was routed to, as committed.
+        for (const auto& w : c.tickets)
+            if (w.ticket->id == e.ticket && !w.ticket->assignment_group.empty())
+                taxonomy_state->last_pick[w.ticket->assignment_group] = w.ticket->assignee;
+    }
+}
+
+RoundRobinTurns Engine::Impl::round_robin_turns() const {
+    return taxonomy_state ? taxonomy_state->last_pick : RoundRobinTurns{};
+}
+
+void Engine::Impl::restore_round_robin_turns(RoundRobinTurns turns) {
+    if (taxonomy_state) taxonomy_state->last_pick = std::move(turns);
 }
 
 void Engine::Impl::after_patch(const Ticket& before, Ticket& t, Instant now,
@@ -252,8 +278,13 @@ void Engine::set_routing(const Actor& actor, RoutingRules rules) {
                                       : std::make_shared<TaxonomyState>();
     rules.check(impl_->schema, next->taxonomy, impl_->directory);
     next->rule_actors.clear();
-    for (const auto& r : rules.rules())
+    next->round_robin_actors.clear();
+    for (const auto& r : rules.rules()) {
         next->rule_actors.emplace_back("rule:" + r.id.str());
+        if (r.then.assign == AssignMode::round_robin)
+            next->round_robin_actors.push_back(next->rule_actors.back());
+    }
+    std::sort(next->round_robin_actors.begin(), next->round_robin_actors.end());
     next->plan = compile(rules, next->taxonomy);
     next->rules = std::move(rules);
     impl_->taxonomy_state = std::move(next);

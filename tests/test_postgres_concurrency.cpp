@@ -23,9 +23,9 @@ constexpr int rounds = 40;
 
 // One child: random edits of the shared tickets (half with the version it read, half relying
 // on the store's check), and a few new tickets. Writes "id successes" lines and the keys it
-// created to `out`; returns the exit status.
-int hammer(const PgSchema& schema, const std::vector<itsm::TicketId>& ids, itsm::TicketId escalate,
-           std::chrono::steady_clock::time_point go, int me, int out) {
+// created.
+std::string hammer(const PgSchema& schema, const std::vector<itsm::TicketId>& ids,
+                   itsm::TicketId escalate, std::chrono::steady_clock::time_point go, int me) {
     std::ostringstream report;
     try {
         PgDesk d(schema.open(false));
@@ -72,11 +72,43 @@ int hammer(const PgSchema& schema, const std::vector<itsm::TicketId>& ids, itsm:
     } catch (const std::exception& e) {
         report << "error " << e.what() << '\n';
     }
-    auto text = report.str();
-    bool failed = text.find("error ") != std::string::npos;
-    return (write(out, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && !failed)
-               ? 0
-               : 1;
+    return report.str();
+}
+
+// Forks `processes` children, all running child(me) at once; each reports its text through a
+// pipe and fails its exit status when the text has an "error " line. Returns the texts in
+// process order, after checking that every child exited cleanly.
+template <class Child>
+std::vector<std::string> run_children(Child&& child) {
+    std::vector<std::pair<pid_t, int>> children;
+    for (int me = 0; me < processes; ++me) {
+        int fds[2];
+        REQUIRE(pipe(fds) == 0);
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            close(fds[0]);
+            std::string text = child(me);
+            bool failed = text.find("error ") != std::string::npos;
+            auto sent = write(fds[1], text.data(), text.size());
+            _exit(sent == static_cast<ssize_t>(text.size()) && !failed ? 0 : 1);
+        }
+        close(fds[1]);
+        children.emplace_back(pid, fds[0]);
+    }
+    std::vector<std::string> texts;
+    for (auto [pid, fd] : children) {
+        std::string text;
+        char buf[4096];
+        for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+            text.append(buf, static_cast<std::size_t>(n));
+        close(fd);
+        int status = 0;
+        REQUIRE(waitpid(pid, &status, 0) == pid);
+        CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), text);
+        texts.push_back(std::move(text));
+    }
+    return texts;
 }
 
 }  // namespace
@@ -94,32 +126,12 @@ TEST_CASE("PostgreSQL: processes hammering the same tickets lose no update") {
         escalate = d.incident("due for escalation").id;
     }
 
-    std::vector<std::pair<pid_t, int>> children;
     auto go = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
-    for (int me = 0; me < processes; ++me) {
-        int fds[2];
-        REQUIRE(pipe(fds) == 0);
-        pid_t pid = fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            close(fds[0]);
-            _exit(hammer(schema, ids, escalate, go, me, fds[1]));
-        }
-        close(fds[1]);
-        children.emplace_back(pid, fds[0]);
-    }
+    auto texts = run_children([&](int me) { return hammer(schema, ids, escalate, go, me); });
     std::map<itsm::TicketId, int> successes;
     std::vector<std::string> keys;
     int escalations = 0, lost_races = 0;
-    for (auto [pid, fd] : children) {
-        std::string text;
-        char buf[4096];
-        for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
-            text.append(buf, static_cast<std::size_t>(n));
-        close(fd);
-        int status = 0;
-        REQUIRE(waitpid(pid, &status, 0) == pid);
-        CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), text);
+    for (const auto& text : texts) {
         std::istringstream in(text);
         for (std::string word; in >> word;) {
             if (word == "ok") {
@@ -184,8 +196,8 @@ const char* wall_policy = R"({"sla_policies": {"p": {"applies_when": {"kinds": [
     "metrics": {"resolution": {"targets": {"5": "PT1H"}}}}}})";
 
 // One child: its own engine with the same policy, its clock two hours on; every process calls
-// advance at the same moment. Writes how many alarms this process emitted.
-int advance_at_once(const PgSchema& schema, std::chrono::steady_clock::time_point go, int out) {
+// advance at the same moment. Reports how many alarms this process emitted.
+std::string advance_at_once(const PgSchema& schema, std::chrono::steady_clock::time_point go) {
     std::string text;
     try {
         PgDesk d(schema.open(false));
@@ -196,10 +208,7 @@ int advance_at_once(const PgSchema& schema, std::chrono::steady_clock::time_poin
     } catch (const std::exception& e) {
         text = fmt::format("error {}\n", e.what());
     }
-    bool failed = text.rfind("error ", 0) == 0;
-    return (write(out, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && !failed)
-               ? 0
-               : 1;
+    return text;
 }
 
 }  // namespace
@@ -216,30 +225,10 @@ TEST_CASE("PostgreSQL: SLA warnings and breaches fire once across processes") {
         for (int i = 0; i < tickets; ++i)
             ids.push_back(d.incident(fmt::format("due {}", i)).id);
     }
-    std::vector<std::pair<pid_t, int>> children;
     auto go = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
-    for (int me = 0; me < processes; ++me) {
-        int fds[2];
-        REQUIRE(pipe(fds) == 0);
-        pid_t pid = fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            close(fds[0]);
-            _exit(advance_at_once(schema, go, fds[1]));
-        }
-        close(fds[1]);
-        children.emplace_back(pid, fds[0]);
-    }
+    auto texts = run_children([&](int) { return advance_at_once(schema, go); });
     std::size_t emitted = 0;
-    for (auto [pid, fd] : children) {
-        std::string text;
-        char buf[256];
-        for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
-            text.append(buf, static_cast<std::size_t>(n));
-        close(fd);
-        int status = 0;
-        REQUIRE(waitpid(pid, &status, 0) == pid);
-        CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), text);
+    for (const auto& text : texts) {
         std::istringstream in(text);
         std::string word;
         std::size_t n = 0;

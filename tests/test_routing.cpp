@@ -211,6 +211,26 @@ TEST_CASE("routing: round robin and least loaded skip unavailable members") {
     CHECK(t.assignee.empty());  // the one named user is away: nobody is picked
 }
 
+TEST_CASE("routing: a batch taken back does not use up a round robin turn") {
+    RoutedDesk d;
+    d.rules(
+        R"({"rules":[{"id":"rr","then":{"assignment_group":"network","assign":"round_robin"}}]})");
+    CHECK(d.file("a").assignee == "carol");
+    std::size_t before = d.store->size();
+    CHECK_THROWS_AS(d.engine.batch([&](Engine&) {
+        CHECK(d.file("b").assignee == "dave");
+        throw std::runtime_error("taken back");
+    }),
+                    std::runtime_error);
+    CHECK(d.store->size() == before);
+    // dave's turn was never committed, so it is still his.
+    CHECK(d.file("d").assignee == "dave");
+    CHECK(d.file("e").assignee == "carol");
+    // A batch that is kept moves the turn like single operations do.
+    d.engine.batch([&](Engine&) { CHECK(d.file("f").assignee == "dave"); });
+    CHECK(d.file("g").assignee == "carol");
+}
+
 TEST_CASE("routing: re-runs when a field it reads changes, never over the caller's fields") {
     RoutedDesk d;
     d.rules(R"({"rules":[
