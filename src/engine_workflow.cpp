@@ -672,23 +672,20 @@ std::vector<TransitionOption> Engine::available_transitions(const Actor& actor, 
 }
 
 Ticket Engine::approve(const Actor& actor, TicketId id, std::string_view comment) {
-    Ticket result;
-    {
-        std::unique_lock lock(impl_->mutex);
-        TicketPtr before = impl_->store->get(id);  // the rights the approver acts with
-        result = impl_->decide(actor, id, ApprovalDecision::approved, comment);
-        result = impl_->view_of(actor, result, before.get());
-    }
-    impl_->deliver();
-    return result;
+    return decide(actor, id, ApprovalDecision::approved, comment);
 }
 
 Ticket Engine::reject(const Actor& actor, TicketId id, std::string_view comment) {
+    return decide(actor, id, ApprovalDecision::rejected, comment);
+}
+
+Ticket Engine::decide(const Actor& actor, TicketId id, ApprovalDecision decision,
+                      std::string_view comment) {
     Ticket result;
     {
         std::unique_lock lock(impl_->mutex);
         TicketPtr before = impl_->store->get(id);  // the rights the approver acts with
-        result = impl_->decide(actor, id, ApprovalDecision::rejected, comment);
+        result = impl_->decide(actor, id, decision, comment);
         result = impl_->view_of(actor, result, before.get());
     }
     impl_->deliver();

@@ -189,6 +189,8 @@ class Engine {
     const Clock& clock() const noexcept;
 
   private:
+    Ticket decide(const Actor& actor, TicketId id, ApprovalDecision decision,
+                  std::string_view comment);  // approve and reject
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
