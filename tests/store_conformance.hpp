@@ -366,6 +366,34 @@ inline void event_order(const StoreFactory& f) {
     CHECK(ha.size() + s->history(b.id).size() == 42);
 }
 
+// Walks every page of `q` while, after each page, two tickets not yet seen are changed by
+// `edit` (committed at `minute()`): every ticket that does not change comes exactly once, a
+// changed one at most twice.
+inline void page_while_changing(itsm::Store& s, itsm::Query q, std::vector<itsm::Ticket>& all,
+                                const std::function<void(itsm::Ticket&)>& edit,
+                                const std::function<int()>& minute) {
+    std::set<itsm::TicketId> changed;
+    std::map<itsm::TicketId, int> times;
+    for (int guard = 0; guard < 100; ++guard) {
+        auto page = s.query(q);
+        for (const auto& t : page.tickets)
+            ++times[t->id];
+        int n = 0;
+        for (auto& t : all)
+            if (!times.count(t.id) && !changed.count(t.id) && n < 2) {
+                t = change(s, t, edit, minute());
+                changed.insert(t.id);
+                ++n;
+            }
+        if (page.next_cursor.empty()) break;
+        q.cursor = page.next_cursor;
+    }
+    for (const auto& t : all)
+        if (!changed.count(t.id)) CHECK_MESSAGE(times[t.id] == 1, "ticket ", t.id);
+    for (const auto& [id, n] : times)
+        CHECK(n <= 2);
+}
+
 inline void paging_while_changing(const StoreFactory& f) {
     auto s = f.open();
     auto all = populate(*s, 60);
@@ -373,29 +401,9 @@ inline void paging_while_changing(const StoreFactory& f) {
         itsm::Query q;
         q.sort = sort;
         q.limit = 7;
-        std::set<itsm::TicketId> changed, seen;
-        std::map<itsm::TicketId, int> times;
-        int minute = 1000;
-        for (int guard = 0; guard < 100; ++guard) {
-            auto page = s->query(q);
-            for (const auto& t : page.tickets)
-                ++times[t->id];
-            // Change two tickets not yet seen: they move in updated order.
-            int n = 0;
-            for (auto& t : all)
-                if (!times.count(t.id) && !changed.count(t.id) && n < 2) {
-                    t = change(
-                        *s, t, [](itsm::Ticket& x) { x.title += "!"; }, minute++);
-                    changed.insert(t.id);
-                    ++n;
-                }
-            if (page.next_cursor.empty()) break;
-            q.cursor = page.next_cursor;
-        }
-        for (const auto& t : all)
-            if (!changed.count(t.id)) CHECK_MESSAGE(times[t.id] == 1, "ticket ", t.id);
-        for (const auto& [id, n] : times)
-            CHECK(n <= 2);
+        int minute = 1000;  // changed tickets move in updated order
+        page_while_changing(
+            *s, q, all, [](itsm::Ticket& x) { x.title += "!"; }, [&] { return minute++; });
     }
 }
 
@@ -772,27 +780,8 @@ inline void sla_paging_while_changing(const StoreFactory& f) {
         q.sort = itsm::SortKey::due;
         q.descending = descending;
         q.limit = 6;
-        std::set<itsm::TicketId> changed;
-        std::map<itsm::TicketId, int> times;
-        for (int guard = 0; guard < 100; ++guard) {
-            auto page = s->query(q);
-            for (const auto& t : page.tickets)
-                ++times[t->id];
-            int n = 0;
-            for (auto& t : all)
-                if (!times.count(t.id) && !changed.count(t.id) && n < 2) {
-                    t = change(
-                        *s, t, [&](itsm::Ticket& x) { x.sla = random_clocks(rng); }, 300);
-                    changed.insert(t.id);
-                    ++n;
-                }
-            if (page.next_cursor.empty()) break;
-            q.cursor = page.next_cursor;
-        }
-        for (const auto& t : all)
-            if (!changed.count(t.id)) CHECK_MESSAGE(times[t.id] == 1, "ticket ", t.id);
-        for (const auto& [id, n] : times)
-            CHECK(n <= 2);
+        page_while_changing(
+            *s, q, all, [&](itsm::Ticket& x) { x.sla = random_clocks(rng); }, [] { return 300; });
     }
 }
 
