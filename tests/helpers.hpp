@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 
 #include "itsm/access.hpp"
@@ -19,6 +20,22 @@ inline itsm::Instant t0() {
     return itsm::parse_instant("2026-03-02T09:00:00Z");
 }
 
+// Gives `engine` the users alice and bob, administrators on the root segment, below which
+// lie the schema's default segment and `segments` (none sealed).
+inline void make_admins(itsm::Engine& engine, std::initializer_list<const char*> segments = {}) {
+    itsm::Directory people;
+    people.add_user({"alice", "Alice", true}).add_user({"bob", "Bob", true});
+    engine.set_directory(itsm::Actor::system(), people);
+    itsm::AccessPolicy policy;
+    policy.add_segment({engine.schema().default_segment(), {}, false, "Default"});
+    for (const char* s : segments)
+        if (!policy.segment(s)) policy.add_segment({s, {}, false, s});
+    policy.add_preset_role("administrator")
+        .add_grant({"alice", {}, "administrator", itsm::root_segment, true, {}})
+        .add_grant({"bob", {}, "administrator", itsm::root_segment, true, {}});
+    engine.set_access(itsm::Actor::system(), policy);
+}
+
 struct Desk {
     std::shared_ptr<itsm::InMemoryStore> store = std::make_shared<itsm::InMemoryStore>();
     std::shared_ptr<itsm::ManualClock> clock = std::make_shared<itsm::ManualClock>(t0());
@@ -31,17 +48,7 @@ struct Desk {
     // control set their own policy as the system.
     explicit Desk(itsm::Schema schema = itsm::Schema::itil())
         : engine(store, clock, std::move(schema)) {
-        itsm::Directory people;
-        people.add_user({"alice", "Alice", true}).add_user({"bob", "Bob", true});
-        engine.set_directory(itsm::Actor::system(), people);
-        itsm::AccessPolicy policy;
-        policy.add_segment({engine.schema().default_segment(), {}, false, "Default"});
-        for (const char* s : {"it", "hr", "facilities", "finance", "emea"})
-            if (!policy.segment(s)) policy.add_segment({s, {}, false, s});
-        policy.add_preset_role("administrator")
-            .add_grant({"alice", {}, "administrator", itsm::root_segment, true, {}})
-            .add_grant({"bob", {}, "administrator", itsm::root_segment, true, {}});
-        engine.set_access(itsm::Actor::system(), policy);
+        make_admins(engine, {"it", "hr", "facilities", "finance", "emea"});
     }
 
     itsm::Ticket incident(std::string title = "Printer on floor 3 jams") {

@@ -72,15 +72,7 @@ struct PgDesk {
 
     explicit PgDesk(std::shared_ptr<itsm::PostgresStore> s)
         : store(std::move(s)), engine(store, clock) {
-        itsm::Directory people;
-        people.add_user({"alice", "Alice", true}).add_user({"bob", "Bob", true});
-        engine.set_directory(itsm::Actor::system(), people);
-        itsm::AccessPolicy policy;
-        policy.add_segment({engine.schema().default_segment(), {}, false, "Default"});
-        policy.add_preset_role("administrator")
-            .add_grant({"alice", {}, "administrator", itsm::root_segment, true, {}})
-            .add_grant({"bob", {}, "administrator", itsm::root_segment, true, {}});
-        engine.set_access(itsm::Actor::system(), policy);
+        make_admins(engine);
     }
     itsm::Ticket incident(std::string title = "Printer on floor 3 jams") {
         itsm::NewTicket in;
