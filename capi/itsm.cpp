@@ -791,6 +791,20 @@ ITSM_API int itsm_engine_scorecard_json(itsm_engine* engine, const char* actor, 
     });
 }
 
+ITSM_API int itsm_engine_set_config_version(itsm_engine* engine, const char* version) {
+    return guarded([&] {
+        required(engine, "engine");
+        engine->engine.set_config_version(required(version, "version"));
+    });
+}
+
+ITSM_API int itsm_engine_config_version(itsm_engine* engine, char** out) {
+    return returning_text(out, "out", [&] {
+        required(engine, "engine");
+        return engine->engine.config_version();
+    });
+}
+
 }  // extern "C"
 
 // ---- Observers ---------------------------------------------------------------------

@@ -534,6 +534,21 @@ ITSM_API int itsm_engine_set_scorecard_json(itsm_engine* engine, const char* act
  * valid actor may read them. Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (empty actor). */
 ITSM_API int itsm_engine_scorecard_json(itsm_engine* engine, const char* actor, char** out);
 
+/* ---- Configuration version ---------------------------------------------------------- */
+
+/* Names the version of the configuration in force (a release of the host's configuration
+ * files, their hash; docs/storage.md): every later commit is stored with it, so a durable
+ * store tells after reopening which configuration the data was written under. An engine
+ * starts with the version of its store's latest commit; "" names none. The host's
+ * statement, not a desk setting: no actor, and a batch does not take it back. Thread-safe.
+ * Errors: ITSM_E_INVALID_ARGUMENT (engine or version NULL, more than 200 bytes, a control
+ * character). */
+ITSM_API int itsm_engine_set_config_version(itsm_engine* engine, const char* version);
+
+/* The configuration version in force ("" when none is named). *out is owned; itsm_free.
+ * Thread-safe. Errors: ITSM_E_INVALID_ARGUMENT (engine or out NULL). */
+ITSM_API int itsm_engine_config_version(itsm_engine* engine, char** out);
+
 /* ---- Observers ---------------------------------------------------------------------- */
 
 /* Called once per committed event, in the order of the events' seq numbers, after the

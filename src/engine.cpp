@@ -69,6 +69,7 @@ Engine::Engine(std::shared_ptr<Store> store, std::shared_ptr<const Clock> clock,
     impl_->store = std::move(store);
     impl_->clock = std::move(clock);
     impl_->schema = std::move(schema);
+    impl_->config_version = Symbol(impl_->store->config_version());
     impl_->attach_foreign();
 }
 

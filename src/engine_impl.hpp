@@ -171,6 +171,7 @@ struct Engine::Impl {
     void commit(Commit& c) {
         if (sla && !sla_internal) sla_commit(c);  // the clocks move with the ticket
         auto replaced = relations_before(c);      // access control's index follows every write
+        c.config_version = config_version;
         store->commit(c);
         relations_after(replaced, c);
         note_picks(c);
@@ -184,6 +185,8 @@ struct Engine::Impl {
     }
 
     void deliver();
+    // The configuration version every commit is stored with (engine_config_version.cpp).
+    Symbol config_version;
     // The ticket as `c` wrote it (the SLA hook may have replaced the copy an operation built).
     static const Ticket& written(const Commit& c, TicketId id) {
         for (const auto& w : c.tickets)

@@ -517,13 +517,54 @@ inline void meta_and_batches(const StoreFactory& f) {
     SUBCASE("a failed commit inside a batch leaves the batch usable") {
         s->begin_batch();
         auto b = add(*s, fresh(*s, "incident", 2));
+        auto a2 = change(
+            *s, a, [](itsm::Ticket& t) { t.title = "in batch"; }, 3);
+        auto refused = [&](itsm::Commit c) {
+            try {
+                s->commit(c);
+                FAIL("the commit was accepted");
+            } catch (const itsm::Error& err) {
+                CHECK(err.code() == itsm::Errc::conflict);
+            }
+        };
         auto dup = fresh(*s, "incident", 4);
         dup.key = b.key;
         CHECK_THROWS_AS(add(*s, dup), itsm::Error);
+        auto again = fresh(*s, "incident", 4);
+        again.id = b.id;
+        itsm::Commit over_id;
+        over_id.tickets = {{std::make_shared<const itsm::Ticket>(again), 0}};
+        over_id.events = {event_for(again, itsm::EventType::created, 4)};
+        refused(over_id);
+        // A stale version, alone and after a good write in the same commit.
+        auto stale = a2;
+        stale.title = "stale";
+        stale.version = 3;
+        itsm::Commit alone;
+        alone.tickets = {{std::make_shared<const itsm::Ticket>(stale), 1}};
+        alone.events = {event_for(a2, itsm::EventType::comment, 5)};
+        refused(alone);
+        auto b2 = b;
+        b2.title = "changed with a stale a";
+        b2.version = 2;
+        itsm::Commit pair;
+        pair.tickets = {{std::make_shared<const itsm::Ticket>(b2), 1},
+                        {std::make_shared<const itsm::Ticket>(stale), 1}};
+        pair.events = {event_for(b, itsm::EventType::field_changed, 5),
+                       event_for(a2, itsm::EventType::field_changed, 5)};
+        refused(pair);
+        auto c = add(*s, fresh(*s, "incident", 6));  // the batch goes on
         s->end_batch(true);
-        CHECK(s->get(b.id));
+        CHECK(s->get(b.id)->title == b.title);
+        CHECK(s->get(b.id)->version == 1);
+        CHECK(s->get(a.id)->title == "in batch");
+        CHECK(s->get(a.id)->version == 2);
+        CHECK(s->get(c.id));
         CHECK(s->get(dup.id) == nullptr);
         CHECK(s->history(dup.id).empty());
+        CHECK(s->history(a.id).size() == 2);
+        CHECK(s->history(b.id).size() == 1);
+        CHECK(s->size() == 3);
     }
     CHECK_THROWS_AS(s->end_batch(true), itsm::Error);
 }
@@ -840,6 +881,51 @@ inline void sla_refused_commit(const StoreFactory& f) {
     CHECK(snapshot() == before);
 }
 
+// The configuration version of the latest commit: kept through refusals, batches taken
+// back and reopening by a store that keeps it; a store that does not (the in-memory one, a
+// host's callback store) reports "" throughout.
+inline void config_versions(const StoreFactory& f) {
+    auto commit_under = [](itsm::Store& s, itsm::Ticket t, std::uint64_t expected,
+                           const char* version) {
+        itsm::Commit c;
+        c.tickets.push_back({std::make_shared<const itsm::Ticket>(t), expected});
+        c.events.push_back(event_for(t, itsm::EventType::comment, 2));
+        c.config_version = version;
+        s.commit(c);
+    };
+    bool keeps = false;
+    {
+        auto s = f.open();
+        CHECK(s->config_version() == "");
+        auto a = fresh(*s, "incident", 1);
+        commit_under(*s, a, 0, "A");
+        keeps = s->config_version() == "A";
+        if (!keeps) CHECK(s->config_version() == "");
+        auto a2 = a;
+        a2.version = 2;
+        commit_under(*s, a2, 1, "B");
+        CHECK(s->config_version() == (keeps ? "B" : ""));
+        // A refused commit and a batch taken back leave the version as it was.
+        auto stale = a;
+        stale.version = 3;
+        CHECK_THROWS_AS(commit_under(*s, stale, 1, "C"), itsm::Error);
+        CHECK(s->config_version() == (keeps ? "B" : ""));
+        s->begin_batch();
+        auto a3 = a2;
+        a3.version = 3;
+        commit_under(*s, a3, 2, "C");
+        CHECK(s->config_version() == (keeps ? "C" : ""));
+        s->end_batch(false);
+        CHECK(s->config_version() == (keeps ? "B" : ""));
+    }
+    if (!f.reopen || !keeps) return;
+    auto s = f.reopen();
+    CHECK(s->config_version() == "B");
+    // A commit that names none is recorded as such.
+    commit_under(*s, fresh(*s, "incident", 3), 0, "");
+    CHECK(s->config_version() == "");
+}
+
 }  // namespace conformance
 
 // Every behaviour a Store promises; each SUBCASE starts from an empty store.
@@ -879,6 +965,9 @@ inline void run_store_conformance(const StoreFactory& f) {
     }
     SUBCASE("a refused commit leaves SLA indexes unchanged") {
         conformance::sla_refused_commit(f);
+    }
+    SUBCASE("the configuration version of the latest commit") {
+        conformance::config_versions(f);
     }
 }
 

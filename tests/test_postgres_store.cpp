@@ -152,6 +152,32 @@ TEST_CASE("PostgresStore: two engines on one database") {
     }
 }
 
+// Each event keeps the configuration version of its commit; the store reports the version
+// of the latest commit in the database, whichever engine made it.
+TEST_CASE("PostgresStore: configuration versions of every commit, across engines") {
+    const char* server = pg_uri();
+    if (!server) return;
+    PgSchema schema(server);
+    PgDesk a(schema.open());
+    a.engine.set_config_version("A");
+    auto t = a.incident();
+    PgDesk b(schema.open());
+    CHECK(b.engine.config_version() == "A");  // an engine starts where the data is
+    b.engine.set_config_version("B");
+    b.engine.comment(b.bob, t.id, "under B");
+    CHECK(a.store->config_version() == "B");
+    auto events = a.store->history(t.id);
+    REQUIRE(events.size() == 2);
+    CHECK(a.store->config_version_of(events[0].seq) == "A");
+    CHECK(a.store->config_version_of(events[1].seq) == "B");
+    try {
+        (void)a.store->config_version_of(events[1].seq + 1000);
+        FAIL("an unknown seq was answered");
+    } catch (const itsm::Error& e) {
+        CHECK(e.code() == itsm::Errc::not_found);
+    }
+}
+
 TEST_CASE("PostgresStore: observers hear commits made by another engine") {
     const char* server = pg_uri();
     if (!server) return;

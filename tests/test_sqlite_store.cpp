@@ -160,7 +160,7 @@ TEST_CASE("SqliteStore: version 3 fills the SLA columns of tickets stored before
                       "SELECT count(*) FROM pragma_table_info('tickets') "
                       "WHERE name LIKE 'sla_%'") == 0);
     itsm::SqliteStore s(file);
-    CHECK(s.file_schema_version() == 3);
+    CHECK(s.file_schema_version() == itsm::SqliteStore::schema_version);
     for (const auto& t : all)
         CHECK(s.get(t.id)->sla == t.sla);
     // The columns hold what the records say, so the indexed paths agree with brute force.
@@ -242,4 +242,132 @@ TEST_CASE("SqliteStore: backup copies a consistent database") {
     CHECK(copy.integrity_check() == "ok");
     // The target must not exist yet: a backup never overwrites.
     itsm_test::error_of([&] { s.backup_to(dir.file("copy.db")); }, itsm::Errc::storage);
+}
+
+TEST_CASE("SqliteStore: reopening restores the configuration version of every commit") {
+    TempDir dir;
+    auto file = dir.file("desk.db");
+    auto clock = std::make_shared<itsm::ManualClock>(itsm_test::t0());
+    itsm::Actor sys = itsm::Actor::system();
+    itsm::NewTicket in;
+    in.kind = "incident";
+    in.title = "VPN drops";
+    itsm::TicketId id = 0;
+    {
+        itsm::Engine e(std::make_shared<itsm::SqliteStore>(file), clock);
+        CHECK(e.config_version() == "");  // a new file: none named yet
+        e.set_config_version("desk-2026.1");
+        id = e.create(sys, in).id;
+        // The configuration changes, and the host names the new version.
+        itsm::Scorecard card;
+        card.reopen_rate.max = 0.02;
+        e.set_scorecard(sys, card);
+        e.set_config_version("desk-2026.2");
+        itsm::TicketPatch p;
+        p.title = "VPN drops every hour";
+        e.update(sys, id, p);
+        e.comment(sys, id, "looking");
+    }
+    auto store = std::make_shared<itsm::SqliteStore>(file);
+    CHECK(store->config_version() == "desk-2026.2");
+    auto events = store->history(id);
+    REQUIRE(events.size() == 3);
+    CHECK(store->config_version_of(events[0].seq) == "desk-2026.1");
+    CHECK(store->config_version_of(events[1].seq) == "desk-2026.2");
+    CHECK(store->config_version_of(events[2].seq) == "desk-2026.2");
+    itsm_test::error_of([&] { (void)store->config_version_of(events[2].seq + 1); },
+                        itsm::Errc::not_found);
+    // An engine opened on the file starts under the version the data was written under.
+    itsm::Engine e(store, clock);
+    CHECK(e.config_version() == "desk-2026.2");
+    e.set_config_version("");  // none named from here on
+    auto next = e.create(sys, in);
+    CHECK(store->config_version() == "");
+    CHECK(store->config_version_of(store->history(next.id).front().seq) == "");
+    CHECK(store->config_version_of(events[0].seq) == "desk-2026.1");
+}
+
+TEST_CASE("SqliteStore: a file kept at version 3 does not keep configuration versions") {
+    TempDir dir;
+    itsm::SqliteOptions o;
+    o.upgrade_to = 3;
+    itsm::SqliteStore s(dir.file("v3.db"), o);
+    auto t = itsm_test::conformance::fresh(s, "incident", 1);
+    itsm::Commit c;
+    c.tickets.push_back({std::make_shared<const itsm::Ticket>(t), 0});
+    c.events.push_back(itsm_test::conformance::event_for(t, itsm::EventType::created, 1));
+    c.config_version = "A";
+    s.commit(c);
+    CHECK(s.config_version() == "");
+    CHECK(s.config_version_of(c.events[0].seq) == "");
+    itsm::SqliteStore latest(dir.file("v3.db"));  // migrated to version 4
+    CHECK(latest.file_schema_version() == itsm::SqliteStore::schema_version);
+    CHECK(latest.config_version() == "");
+}
+
+// Inside a batch, a commit that writes one ticket runs without a savepoint of its own. A
+// refusal of its ticket write leaves the batch as it was (the conformance suite checks that);
+// a failure after the write (here an event insert that a trigger fails) takes back the whole
+// batch, and the batch then refuses to be kept.
+TEST_CASE("SqliteStore: a commit failing after its write inside a batch takes the batch back") {
+    namespace c = itsm_test::conformance;
+    TempDir dir;
+    auto file = dir.file("desk.db");
+    auto s = std::make_shared<itsm::SqliteStore>(file);
+    auto kept = c::add(*s, c::fresh(*s, "incident", 1));
+    raw_exec(file,
+             "CREATE TRIGGER fail_boom BEFORE INSERT ON events WHEN NEW.text = 'boom' "
+             "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    auto boom = [&](itsm::Store& store, std::vector<itsm::Ticket> tickets) {
+        itsm::Commit commit;
+        for (const auto& t : tickets)
+            commit.tickets.push_back({std::make_shared<const itsm::Ticket>(t), 0});
+        commit.events.push_back(c::event_for(tickets[0], itsm::EventType::created, 2));
+        commit.events.back().text = "boom";
+        store.commit(commit);
+    };
+    SUBCASE("one ticket: the batch is taken back") {
+        s->begin_batch();
+        auto a = c::add(*s, c::fresh(*s, "incident", 2));
+        auto b = c::fresh(*s, "incident", 3);
+        auto msg = itsm_test::error_of([&] { boom(*s, {b}); }, itsm::Errc::storage);
+        CHECK(msg.find("injected failure") != std::string::npos);
+        CHECK(s->get(a.id) == nullptr);  // already gone
+        CHECK(s->get(b.id) == nullptr);
+        itsm_test::error_of([&] { c::add(*s, c::fresh(*s, "incident", 4)); }, itsm::Errc::storage);
+        msg = itsm_test::error_of([&] { s->end_batch(true); }, itsm::Errc::storage);
+        CHECK(msg.find("taken back") != std::string::npos);
+        CHECK(s->size() == 1);
+        CHECK(s->history(a.id).empty());
+        // The store works on, and the numbers handed out in the batch stay used.
+        auto next = c::add(*s, c::fresh(*s, "incident", 5));
+        CHECK(next.id > b.id);
+        s.reset();
+        itsm::SqliteStore again(file);
+        CHECK(again.size() == 2);
+        CHECK(again.get(kept.id));
+        CHECK(again.get(next.id));
+        CHECK(again.integrity_check() == "ok");
+    }
+    SUBCASE("two tickets: the commit's savepoint is taken back, the batch goes on") {
+        s->begin_batch();
+        auto a = c::add(*s, c::fresh(*s, "incident", 2));
+        auto b1 = c::fresh(*s, "incident", 3);
+        auto b2 = c::fresh(*s, "incident", 3);
+        itsm_test::error_of([&] { boom(*s, {b1, b2}); }, itsm::Errc::storage);
+        auto d = c::add(*s, c::fresh(*s, "incident", 4));
+        s->end_batch(true);
+        CHECK(s->get(a.id));
+        CHECK(s->get(d.id));
+        CHECK(s->get(b1.id) == nullptr);
+        CHECK(s->get(b2.id) == nullptr);
+        CHECK(s->size() == 3);
+    }
+    SUBCASE("outside a batch nothing of the commit stays") {
+        auto b = c::fresh(*s, "incident", 3);
+        itsm_test::error_of([&] { boom(*s, {b}); }, itsm::Errc::storage);
+        CHECK(s->get(b.id) == nullptr);
+        CHECK(s->size() == 1);
+        CHECK(c::add(*s, c::fresh(*s, "incident", 4)).id > b.id);
+    }
 }

@@ -185,6 +185,15 @@ class Engine {
     std::uint64_t subscribe(Observer observer);
     void unsubscribe(std::uint64_t subscription);
 
+    // The version of the configuration in force, as the host names it (a release of its
+    // configuration files, their hash): every later commit is stored with it, so a durable
+    // store tells after a restart which configuration the data was written under
+    // (docs/storage.md). An engine starts with the version of its store's latest commit;
+    // empty names none. Errc::invalid_argument for more than 200 bytes or a control
+    // character. A host's statement, not a desk setting: no actor, not taken back by a batch.
+    void set_config_version(std::string_view version);
+    std::string config_version() const;
+
     const Schema& schema() const noexcept;
     const Clock& clock() const noexcept;
 

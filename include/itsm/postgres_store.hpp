@@ -32,7 +32,7 @@ struct PostgresOptions {
 class PostgresStore final : public Store {
   public:
     // The schema version this library writes.
-    static constexpr int schema_version = 1;
+    static constexpr int schema_version = 2;
 
     // Connects to a "postgresql://" (or "postgres://") URI, or any libpq connection string,
     // creates or migrates the tables under an advisory lock (so concurrent openers do not
@@ -55,6 +55,12 @@ class PostgresStore final : public Store {
     void begin_batch() override;
     void end_batch(bool keep) override;
     void set_foreign_sink(ForeignSink sink) override;
+    // The configuration version of the latest event in the database, whichever process
+    // committed it (empty when its commit named none).
+    std::string config_version() const override;
+    // The configuration version the event `seq` was committed under (empty when its commit
+    // named none); Error(not_found) when no event has that seq.
+    std::string config_version_of(std::uint64_t seq) const;
 
     // Waits up to `wait` for commits by other stores and hands their events to the sink on
     // the calling thread. Returns how many events it delivered. With the listener thread on,

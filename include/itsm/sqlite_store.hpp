@@ -32,7 +32,7 @@ struct SqliteOptions {
 class SqliteStore final : public Store {
   public:
     // The schema version this library writes.
-    static constexpr int schema_version = 3;
+    static constexpr int schema_version = 4;
 
     // Opens (creating when absent) a file given as a path or as "sqlite:///abs/path.db"
     // ("sqlite://rel/path.db" for a relative one). Migrates an older schema; refuses a newer
@@ -55,6 +55,12 @@ class SqliteStore final : public Store {
     void set_meta(std::string_view key, std::string_view value) override;
     void begin_batch() override;
     void end_batch(bool keep) override;
+    std::string config_version() const override;
+
+    // The configuration version the event `seq` was committed under: empty when its commit
+    // named none (or the file is older than schema version 4). Error(not_found) when no
+    // event has that seq.
+    std::string config_version_of(std::uint64_t seq) const;
 
     // Runs `fn`; every commit it makes lands in one transaction, kept when it returns and
     // taken back when it throws (the exception goes on). For engine operations use

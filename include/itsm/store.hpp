@@ -168,6 +168,9 @@ using ForeignSink = std::function<void(std::vector<Event>)>;
 struct Commit {
     std::vector<TicketWrite> tickets;
     std::vector<Event> events;  // seq is assigned by commit()
+    // The configuration version in force (Engine::set_config_version), empty when none is
+    // named. A durable store keeps it with the commit's events (docs/storage.md).
+    Symbol config_version;
 };
 
 class Store {
@@ -197,6 +200,10 @@ class Store {
     // under (key "config_version"). Written at once, outside any batch.
     virtual std::optional<std::string> meta(std::string_view key) const = 0;
     virtual void set_meta(std::string_view key, std::string_view value) = 0;
+    // The configuration version the latest commit was written under (Commit::config_version),
+    // also after reopening a durable store. Empty when unknown: that commit named none, there
+    // was no commit, or the store does not keep it (this default).
+    virtual std::string config_version() const { return {}; }
 
     // A batch makes every commit between begin_batch() and end_batch(true) one unit: a
     // durable store writes them in one transaction; end_batch(false) takes back every one of

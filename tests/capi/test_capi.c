@@ -200,15 +200,26 @@ static void test_open_sqlite(void) {
     CHECK_RC(itsm_engine_open(uri, NULL, &e), ITSM_OK);
     admit(e);
     if (e) {
+        /* The configuration version goes with every commit into the file. */
+        CHECK_RC(itsm_engine_set_config_version(e, "desk-7"), ITSM_OK);
+        CHECK_RC(itsm_engine_set_config_version(e, "bad\tversion"), ITSM_E_INVALID_ARGUMENT);
+        CHECK(has(itsm_last_error(), "config_version"));
+        CHECK_RC(itsm_engine_set_config_version(e, NULL), ITSM_E_INVALID_ARGUMENT);
+        CHECK_RC(itsm_engine_config_version(e, NULL), ITSM_E_INVALID_ARGUMENT);
         id = create(e, "{\"kind\":\"incident\",\"title\":\"kept\"}");
         itsm_engine_close(e);
     }
     e = NULL;
+    CHECK_RC(itsm_engine_set_config_version(NULL, "x"), ITSM_E_INVALID_ARGUMENT);
     CHECK_RC(itsm_engine_open(path, NULL, &e), ITSM_OK);
     admit(e);
     if (e) {
         CHECK_RC(itsm_ticket_get(e, "alice", id, &out), ITSM_OK);
         CHECK(has(out, "\"title\":\"kept\""));
+        itsm_free(out);
+        /* Reopened, the engine reports the version the data was written under. */
+        CHECK_RC(itsm_engine_config_version(e, &out), ITSM_OK);
+        CHECK(out && strcmp(out, "desk-7") == 0);
         itsm_free(out);
         itsm_engine_close(e);
     }

@@ -661,5 +661,21 @@ namespace Itsm
             byte[] a = Utf8.Encode("actor", actor);
             return Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_engine_scorecard_json(e, a, out r));
         }
+
+        // ---- Configuration version
+
+        /// <summary>The version of the configuration in force (docs/storage.md): every later
+        /// commit is stored with it, and a durable store reports it after reopening. An engine
+        /// starts with the version of its store's latest commit; "" names none. Setting more
+        /// than 200 bytes or a control character throws InvalidArgumentException.</summary>
+        public string ConfigVersion
+        {
+            get { return Text((IntPtr e, out IntPtr r) => NativeMethods.itsm_engine_config_version(e, out r)); }
+            set
+            {
+                byte[] v = Utf8.Encode("version", value);
+                Check(Raw(e => NativeMethods.itsm_engine_set_config_version(e, v)));
+            }
+        }
     }
 }

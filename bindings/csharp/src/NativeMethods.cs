@@ -166,6 +166,12 @@ namespace Itsm
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern int itsm_engine_scorecard_json(IntPtr engine, byte[] actor, out IntPtr scorecardJson);
 
+        // ---- Configuration version
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_set_config_version(IntPtr engine, byte[] version);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int itsm_engine_config_version(IntPtr engine, out IntPtr version);
+
         // Custom stores (docs/storage.md): declared for completeness; the binding does not yet
         // offer a store written in C#. Callbacks are function pointers (Marshal.GetFunctionPointerForDelegate).
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

@@ -40,9 +40,15 @@ namespace Itsm.Tests
                 string file = System.IO.Path.Combine(dir, "desk.db");
                 ulong id;
                 using (var e = Helpers.Admit(Engine.Open("sqlite://" + file)))
+                {
+                    Assert.AreEqual("", e.ConfigVersion);
+                    e.ConfigVersion = "desk-7";
                     id = e.CreateTicket("alice", "{\"kind\":\"incident\",\"title\":\"Kept on disk\"}").Id;
+                    Assert.Throws<InvalidArgumentException>(() => e.ConfigVersion = "bad\nversion");
+                }
                 using (var e = Helpers.Admit(Engine.Open(file)))
                 {
+                    Assert.AreEqual("desk-7", e.ConfigVersion);
                     Assert.AreEqual("Kept on disk", e.GetTicket("alice", id).Title);
                     Assert.AreEqual("INC0000002", e.CreateTicket("alice", "{\"kind\":\"incident\",\"title\":\"next\"}").Key);
                 }

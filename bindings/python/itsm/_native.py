@@ -132,6 +132,9 @@ SIGNATURES: Mapping[str, Tuple[Any, Tuple[Any, ...]]] = {
     "itsm_metrics": (c_int, (ENGINE, c_char_p, c_char_p, OUT)),
     "itsm_engine_set_scorecard_json": (c_int, (ENGINE, c_char_p, c_char_p)),
     "itsm_engine_scorecard_json": (c_int, (ENGINE, c_char_p, OUT)),
+    # Configuration version
+    "itsm_engine_set_config_version": (c_int, (ENGINE, c_char_p)),
+    "itsm_engine_config_version": (c_int, (ENGINE, OUT)),
     # Configuration at once
     "itsm_engine_load_config_json": (c_int, (ENGINE, c_char_p, c_char_p)),
     "itsm_engine_load_config_file": (c_int, (ENGINE, c_char_p, c_char_p)),

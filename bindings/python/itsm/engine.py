@@ -707,6 +707,23 @@ class Engine:
         text = lib.text(lib.itsm_engine_scorecard_json, self._h(), encode_text("actor", actor))
         return _object("scorecard", text)
 
+    # ---- Configuration version -----------------------------------------------------------
+
+    def set_config_version(self, version: str) -> None:
+        """Names the version of the configuration in force (docs/storage.md): every later
+        commit is stored with it, and a durable store reports it after reopening. ``""``
+        names none. Raises :class:`~itsm.InvalidArgument` for more than 200 bytes or a
+        control character."""
+        lib = self._lib
+        lib.check(lib.itsm_engine_set_config_version(self._h(), encode_text("version", version)))
+
+    @property
+    def config_version(self) -> str:
+        """The configuration version in force: the one last named, or on an engine just
+        opened the one its store's latest commit was written under (``""`` for none)."""
+        lib = self._lib
+        return lib.text(lib.itsm_engine_config_version, self._h()).decode("utf-8")
+
 
 def _object(name: str, text: bytes) -> Dict[str, Any]:
     value = json.loads(text)

@@ -120,10 +120,15 @@ def test_a_sqlite_engine_keeps_its_tickets_across_reopening(tmp_path) -> None:
     uri = f"sqlite://{tmp_path / 'desk.db'}"
     with itsm.Engine.open(uri) as e:
         admit(e)
+        assert e.config_version == ""
+        e.set_config_version("desk-7")
         t = e.create("alice", kind="incident", title="Kept on disk")
+        with pytest.raises(itsm.InvalidArgument, match="config_version"):
+            e.set_config_version("x" * 201)
     with itsm.Engine.open(str(tmp_path / "desk.db")) as e:
         admit(e)
         assert e.get("alice", t.id).title == "Kept on disk"
+        assert e.config_version == "desk-7"  # the version the data was written under
         assert e.create("alice", kind="incident", title="next").key == "INC0000002"
     with itsm.Engine.open("memory:") as e:
         assert not e.closed

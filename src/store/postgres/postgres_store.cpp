@@ -196,7 +196,7 @@ struct PostgresStore::Impl {
         return r.rows() ? static_cast<int>(r.integer(0, 0)) : 0;
     }
     void write_ticket(const TicketWrite& w);
-    void write_events(std::vector<Event>& events);
+    void write_events(std::vector<Event>& events, Symbol config);
     template <typename F>
     void transaction(F&& body);
     std::size_t poll(std::chrono::milliseconds wait);
@@ -271,10 +271,10 @@ namespace {
 
 constexpr const char* insert_events =
     "INSERT INTO events (seq, commit_id, ticket, at, actor, type, field, old_kind, old_value, "
-    "new_kind, new_value, text, link_type, link_other) ";
+    "new_kind, new_value, text, link_type, link_other, config_version) ";
 
-// An event's columns after seq and commit_id, 12 parameters.
-void add_event(Params& p, const Event& e) {
+// An event's columns after seq and commit_id, 13 parameters.
+void add_event(Params& p, const Event& e, Symbol config) {
     p.add(e.ticket).add(to_micros(e.at));
     p.add(e.actor.view()).add(to_string(e.type)).add(e.field.view());
     add_value(p, e.old_value);
@@ -284,6 +284,10 @@ void add_event(Params& p, const Event& e) {
         p.add(to_string(e.link->type)).add(e.link->other);
     else
         p.add_null().add_null();
+    if (config.empty())
+        p.add_null();
+    else
+        p.add(config.view());
 }
 
 }  // namespace
@@ -291,19 +295,19 @@ void add_event(Params& p, const Event& e) {
 // Numbers the events from the shared sequence (ascending within the commit), inserts them
 // and notifies the other stores, naming the commit by its first seq. The common commit of
 // one event takes one round trip; more take one more, to reserve their numbers.
-void PostgresStore::Impl::write_events(std::vector<Event>& events) {
+void PostgresStore::Impl::write_events(std::vector<Event>& events, Symbol config) {
     if (events.empty()) return;
     std::string pid = std::to_string(own_pid.load());
     if (events.size() == 1) {
         Params p;
-        add_event(p, events[0]);
+        add_event(p, events[0], config);
         p.add(std::string_view(channel)).add(std::string_view(pid));
         auto r = db->exec(
             fmt::format(
                 "WITH n AS (SELECT nextval('event_seqs') AS s), ins AS ({} SELECT n.s, n.s, "
                 "$1::bigint, $2::bigint, $3, $4, $5, $6::smallint, $7, $8::smallint, $9, $10, $11, "
-                "$12::bigint FROM n RETURNING seq) "
-                "SELECT seq, pg_notify($13, $14 || ' ' || seq) FROM ins",
+                "$12::bigint, $13 FROM n RETURNING seq) "
+                "SELECT seq, pg_notify($14, $15 || ' ' || seq) FROM ins",
                 insert_events),
             p);
         events[0].seq = static_cast<std::uint64_t>(r.integer(0, 0));
@@ -316,7 +320,7 @@ void PostgresStore::Impl::write_events(std::vector<Event>& events) {
     for (int i = 0; i < r.rows(); ++i)
         seqs.push_back(static_cast<std::uint64_t>(r.integer(i, 0)));
     std::sort(seqs.begin(), seqs.end());
-    constexpr std::size_t chunk = 1000;  // 14 parameters a row, under the protocol's 65535
+    constexpr std::size_t chunk = 1000;  // 15 parameters a row, under the protocol's 65535
     for (std::size_t from = 0; from < events.size(); from += chunk) {
         std::size_t to = std::min(events.size(), from + chunk);
         std::string rows;
@@ -325,11 +329,11 @@ void PostgresStore::Impl::write_events(std::vector<Event>& events) {
             events[i].seq = seqs[i];
             int b = p.size();
             rows += fmt::format("{}(${}", i == from ? "" : ",", b + 1);
-            for (int k = 2; k <= 14; ++k)
+            for (int k = 2; k <= 15; ++k)
                 rows += fmt::format(",${}", b + k);
             rows += ')';
             p.add(seqs[i]).add(seqs.front());
-            add_event(p, events[i]);
+            add_event(p, events[i], config);
         }
         if (to < events.size()) {
             db->exec(fmt::format("{} VALUES {}", insert_events, rows), p);
@@ -495,7 +499,7 @@ void PostgresStore::commit(Commit& c) {
     m.transaction([&] {
         for (const auto& w : c.tickets)
             m.write_ticket(w);
-        m.write_events(c.events);
+        m.write_events(c.events, c.config_version);
     });
 }
 
@@ -505,6 +509,23 @@ std::optional<std::string> PostgresStore::meta(std::string_view key) const {
     p.add(key);
     auto r = impl_->main().exec("SELECT value FROM meta WHERE key = $1", p);
     if (!r.rows()) return std::nullopt;
+    return std::string(r.text(0, 0));
+}
+
+std::string PostgresStore::config_version() const {
+    std::lock_guard lock(impl_->mutex);
+    auto r = impl_->main().exec(
+        "SELECT coalesce(config_version, '') FROM events ORDER BY seq DESC LIMIT 1");
+    return r.rows() ? std::string(r.text(0, 0)) : std::string();
+}
+
+std::string PostgresStore::config_version_of(std::uint64_t seq) const {
+    std::lock_guard lock(impl_->mutex);
+    Params p;
+    p.add(seq);
+    auto r =
+        impl_->main().exec("SELECT coalesce(config_version, '') FROM events WHERE seq = $1", p);
+    if (!r.rows()) throw Error(Errc::not_found, "seq", fmt::format("no event {}", seq));
     return std::string(r.text(0, 0));
 }
 

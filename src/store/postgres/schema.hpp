@@ -64,6 +64,11 @@ CREATE TABLE events (
 CREATE INDEX events_ticket ON events (ticket, seq);
 CREATE INDEX events_commit ON events (commit_id);
 )sql",
+    // 2: the configuration version each event was committed under (Commit::config_version),
+    // NULL when the commit named none.
+    R"sql(
+ALTER TABLE events ADD COLUMN config_version TEXT;
+)sql",
 };
 
 }  // namespace detail::pg

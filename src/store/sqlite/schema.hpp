@@ -72,6 +72,11 @@ CREATE INDEX tickets_sla_alarm ON tickets (sla_alarm) WHERE sla_alarm IS NOT NUL
 CREATE INDEX tickets_sla_due ON tickets (sla_due, id);
 CREATE INDEX tickets_sla_breached ON tickets (updated, id) WHERE sla_breached = 1;
 )sql",
+    // 4: the configuration version each event was committed under (Commit::config_version),
+    // NULL when the commit named none.
+    R"sql(
+ALTER TABLE events ADD COLUMN config_version TEXT;
+)sql",
 };
 
 }  // namespace detail::sql

@@ -8,7 +8,10 @@
 #include <array>
 #include <limits>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 
 #include "../sql_query.hpp"
@@ -30,6 +33,8 @@ constexpr int latest_version = static_cast<int>(std::size(detail::sql::migration
 static_assert(latest_version == SqliteStore::schema_version);
 // The step that adds the SLA columns, which the store then fills in (backfill_sla).
 constexpr int sla_columns_version = 3;
+// The step that adds events.config_version.
+constexpr int config_column_version = 4;
 
 std::string path_of(std::string_view path_or_uri) {
     constexpr std::string_view scheme = "sqlite://";
@@ -118,6 +123,10 @@ void bind_where(Statement& s, const detail::sql::Where& w) {
 
 }  // namespace
 
+// The statement writing a ticket row: an INSERT or a version-guarded UPDATE, with or without
+// the SLA columns.
+static const std::string& ticket_write_sql(bool insert, bool sla);
+
 struct SqliteStore::Impl {
     std::string path;
     SqliteOptions options;
@@ -126,20 +135,43 @@ struct SqliteStore::Impl {
     // The file has the SLA columns. A file kept at an older version (SqliteOptions::upgrade_to)
     // is written without them and its SLA queries fall back to reading every ticket.
     bool sla_columns = false;
-    std::uint64_t next_seq = 1;
-    std::size_t tickets = 0;
+    bool config_column = false;  // the same for events.config_version (schema version 4)
+    // What the store keeps in memory about the file, put back when a transaction (or a
+    // commit's savepoint) is taken back.
+    struct Counts {
+        std::uint64_t next_seq = 1;
+        std::size_t tickets = 0;
+        TicketId max_id = 0;  // the highest ticket id stored
+        Symbol config;        // the configuration version of the latest event stored
+    };
+    Counts counts;
     // Last number handed out per counter ("ticket.id", "kind.<kind>"); the dirty ones are
     // written with the next commit, so allocating costs no transaction of its own.
     std::unordered_map<std::string, std::uint64_t> counters;
-    std::vector<std::string> dirty;  // counters changed since they were last written
+    std::vector<std::string> dirty;  // counters changed since they were last written, unique
+    void mark_dirty(std::string_view name) {
+        if (std::find(dirty.begin(), dirty.end(), name) == dirty.end()) dirty.emplace_back(name);
+    }
     void all_dirty() {
         dirty.clear();
         for (const auto& [name, last] : counters)
             dirty.push_back(name);
     }
+    // Takes back the in-memory side of a transaction that was rolled back.
+    void restore(const Counts& before) {
+        counts = before;
+        all_dirty();  // numbers handed out meanwhile stay used
+    }
     bool in_batch = false;
-    std::uint64_t batch_seq = 0;
-    std::size_t batch_tickets = 0;
+    Counts batch_start;
+
+    // The statements every commit runs, prepared once (Database keeps them).
+    struct Prepared {
+        Statement *begin, *commit, *savepoint, *release, *insert_ticket, *update_ticket,
+            *insert_event, *upsert_counter;
+    };
+    Prepared prepared{};
+    void prepare();
 
     Impl(std::string p, SqliteOptions o) : path(std::move(p)), options(o), db(path) {}
 
@@ -153,12 +185,18 @@ struct SqliteStore::Impl {
     void flush_counters();
     void write_ticket(const TicketWrite& w);
     [[noreturn]] void refuse(const Ticket& t, std::uint64_t expected);
-    void write_event(const Event& e);
+    void write_event(const Event& e, Symbol config);
     TicketPtr read_ticket(Statement& s, int col) const {
         return std::make_shared<const Ticket>(ticket_from_record(s.text(col)));
     }
     template <typename F>
-    void transaction(F&& body);
+    void transaction(F&& body, bool savepoint = true);
+    // Set when a statement of the running transaction body has changed the database.
+    bool wrote = false;
+    // Why the open batch was taken back, when a commit failed half-way (fail_batch).
+    std::optional<std::string> batch_failure;
+    void fail_batch(std::string_view why);
+    void undo(const Counts& before, bool step, std::string_view why);
     bool fill(Statement& s, const Query& q, Page& page) const;
     Page due_scan(const Query& q) const;
 };
@@ -215,13 +253,18 @@ void SqliteStore::Impl::load_state() {
     {
         auto s = db.use("SELECT coalesce(max(seq), 0) FROM events");
         s->step();
-        next_seq = static_cast<std::uint64_t>(s->integer(0)) + 1;
+        counts.next_seq = static_cast<std::uint64_t>(s->integer(0)) + 1;
     }
     {
         auto s = db.use("SELECT count(*), coalesce(max(id), 0) FROM tickets");
         s->step();
-        tickets = static_cast<std::size_t>(s->integer(0));
-        counters["ticket.id"] = static_cast<std::uint64_t>(s->integer(1));
+        counts.tickets = static_cast<std::size_t>(s->integer(0));
+        counts.max_id = static_cast<TicketId>(s->integer(1));
+        counters["ticket.id"] = counts.max_id;
+    }
+    if (config_column) {
+        auto s = db.use("SELECT config_version FROM events ORDER BY seq DESC LIMIT 1");
+        if (s->step() && !s->null(0)) counts.config = Symbol(s->text(0));
     }
     auto s = db.use("SELECT name, last FROM counters");
     while (s->step()) {
@@ -230,23 +273,44 @@ void SqliteStore::Impl::load_state() {
     }
 }
 
+// Writes the counters changed since they were last written. The ticket id counter is
+// skipped while no id above the stored tickets' was handed out: opening the file takes the
+// larger of the counter and the highest stored id.
 void SqliteStore::Impl::flush_counters() {
     if (dirty.empty()) return;
-    auto s = db.use(
-        "INSERT INTO counters (name, last) VALUES (?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET last = max(last, excluded.last)");
+    detail::sql::Use s(*prepared.upsert_counter);
     for (const auto& name : dirty) {
+        auto last = counters[name];
+        if (name == "ticket.id" && last <= counts.max_id) continue;
         s->bind(1, std::string_view(name), true);
-        s->bind(2, counters[name]);
+        s->bind(2, last);
         s->run();
         s->reset();
     }
     dirty.clear();
 }
 
-// The statement writing a ticket row: an INSERT or a version-guarded UPDATE, with or without
-// the SLA columns.
-static const std::string& ticket_write_sql(bool insert, bool sla) {
+void SqliteStore::Impl::prepare() {
+    auto& p = prepared;
+    p.begin = &db.statement("BEGIN IMMEDIATE");
+    p.commit = &db.statement("COMMIT");
+    p.savepoint = &db.statement("SAVEPOINT step");
+    p.release = &db.statement("RELEASE step");
+    p.insert_ticket = &db.statement(ticket_write_sql(true, sla_columns));
+    p.update_ticket = &db.statement(ticket_write_sql(false, sla_columns));
+    p.insert_event = &db.statement(
+        config_column ? "INSERT INTO events (seq, ticket, at, actor, type, field, old_kind, "
+                        "old_value, new_kind, new_value, text, link_type, link_other, "
+                        "config_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      : "INSERT INTO events (seq, ticket, at, actor, type, field, old_kind, "
+                        "old_value, new_kind, new_value, text, link_type, link_other) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    p.upsert_counter = &db.statement(
+        "INSERT INTO counters (name, last) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET last = max(last, excluded.last)");
+}
+
+const std::string& ticket_write_sql(bool insert, bool sla) {
     static const std::string texts[2][2] = {
         {"UPDATE tickets SET kind = ?, state = ?, segment = ?, assignee = ?, "
          "assignment_group = ?, category = ?, requester = ?, priority = ?, created = ?, "
@@ -270,7 +334,7 @@ void SqliteStore::Impl::write_ticket(const TicketWrite& w) {
     const Ticket& t = *w.ticket;
     std::string record = ticket_record(t);
     bool insert = w.expected_version == 0;
-    auto s = db.use(ticket_write_sql(insert, sla_columns));
+    detail::sql::Use s(insert ? *prepared.insert_ticket : *prepared.update_ticket);
     int i = 1;
     for (Symbol sym :
          {t.kind, t.state, t.segment, t.assignee, t.assignment_group, t.category, t.requester})
@@ -289,13 +353,12 @@ void SqliteStore::Impl::write_ticket(const TicketWrite& w) {
     if (!insert) s->bind(i++, w.expected_version);
     bool landed = s->run_unique() && (insert || db.changes() == 1);
     if (!landed) refuse(t, w.expected_version);
+    wrote = true;
     if (insert) {
-        ++tickets;
+        ++counts.tickets;
+        counts.max_id = std::max(counts.max_id, t.id);
         auto& last = counters["ticket.id"];
-        if (t.id > last) {
-            last = t.id;
-            dirty.push_back("ticket.id");
-        }
+        last = std::max(last, t.id);
     }
 }
 
@@ -320,11 +383,9 @@ void SqliteStore::Impl::refuse(const Ticket& t, std::uint64_t expected) {
     throw Error(Errc::internal, fmt::format("ticket {} changed its key", t.id));
 }
 
-void SqliteStore::Impl::write_event(const Event& e) {
-    auto s = db.use(
-        "INSERT INTO events (seq, ticket, at, actor, type, field, old_kind, old_value, "
-        "new_kind, new_value, text, link_type, link_other) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+void SqliteStore::Impl::write_event(const Event& e, Symbol config) {
+    detail::sql::Use s(*prepared.insert_event);
+    wrote = true;  // from here on, a failure may leave a part of the commit behind
     s->bind(1, e.seq);
     s->bind(2, e.ticket);
     s->bind(3, to_micros(e.at));
@@ -338,32 +399,60 @@ void SqliteStore::Impl::write_event(const Event& e) {
         s->bind(12, to_string(e.link->type), true);
         s->bind(13, e.link->other);
     }
+    if (config_column && !config.empty()) s->bind(14, config.view(), true);
     s->run();
 }
 
-// Runs `body` as one transaction, or inside the open batch as one savepoint; on any failure
-// the database and the in-memory counts are as before.
+// Runs `body` as one transaction. Inside the open batch it runs in the batch's transaction:
+// as a savepoint when `savepoint`, else straight, which the caller may ask for only when the
+// body's first statement is the only one that can be refused (SQLite takes back a refused
+// statement by itself, so a refusal then leaves the batch as it was). On any failure the
+// database and the in-memory counts are as before the body, except that a failure after a
+// straight body wrote, or one after which SQLite itself ended the transaction, takes back
+// the whole batch (fail_batch).
 template <typename F>
-void SqliteStore::Impl::transaction(F&& body) {
-    auto seq = next_seq;
-    auto count = tickets;
-    db.run(in_batch ? "SAVEPOINT step" : "BEGIN IMMEDIATE");
+void SqliteStore::Impl::transaction(F&& body, bool savepoint) {
+    if (batch_failure) throw Error(Errc::storage, "batch", *batch_failure);
+    auto before = counts;
+    bool step = in_batch && savepoint;
+    if (!in_batch || step) detail::sql::Use(step ? *prepared.savepoint : *prepared.begin)->run();
+    wrote = false;
     try {
         body();
-        db.run(in_batch ? "RELEASE step" : "COMMIT");
+        if (!in_batch || step) detail::sql::Use(step ? *prepared.release : *prepared.commit)->run();
+    } catch (const std::exception& e) {
+        undo(before, step, e.what());
+        throw;
     } catch (...) {
-        // Neither can fail on a transaction that is still open.
-        if (in_batch) {
-            sqlite3_exec(db.handle(), "ROLLBACK TO step", nullptr, nullptr, nullptr);
-            sqlite3_exec(db.handle(), "RELEASE step", nullptr, nullptr, nullptr);
-        } else {
-            sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-        }
-        next_seq = seq;
-        tickets = count;
-        all_dirty();
+        undo(before, step, "unknown error");
         throw;
     }
+}
+
+// Takes back a transaction body that failed (see transaction()).
+void SqliteStore::Impl::undo(const Counts& before, bool step, std::string_view why) {
+    if (!in_batch) {
+        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        restore(before);
+        return;
+    }
+    // Neither can fail on a transaction that is still open.
+    if (step) {
+        sqlite3_exec(db.handle(), "ROLLBACK TO step", nullptr, nullptr, nullptr);
+        sqlite3_exec(db.handle(), "RELEASE step", nullptr, nullptr, nullptr);
+    }
+    if ((!step && wrote) || sqlite3_get_autocommit(db.handle()))
+        fail_batch(why);
+    else
+        restore(before);
+}
+
+// A commit failed half-way inside a batch: the batch is taken back at once; its later
+// commits and end_batch(true) fail, end_batch(false) ends it.
+void SqliteStore::Impl::fail_batch(std::string_view why) {
+    sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);  // may have ended already
+    restore(batch_start);
+    batch_failure = fmt::format("the batch was taken back after a commit failed: {}", why);
 }
 
 SqliteStore::SqliteStore(std::string_view path_or_uri, SqliteOptions options)
@@ -377,6 +466,8 @@ SqliteStore::SqliteStore(std::string_view path_or_uri, SqliteOptions options)
     db.exec("PRAGMA temp_store=MEMORY");
     impl_->migrate();
     impl_->sla_columns = impl_->read_version() >= sla_columns_version;
+    impl_->config_column = impl_->read_version() >= config_column_version;
+    impl_->prepare();
     impl_->load_state();
 }
 
@@ -386,6 +477,7 @@ SqliteStore::~SqliteStore() {
         if (impl_->in_batch) {
             sqlite3_exec(impl_->db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
             impl_->in_batch = false;
+            impl_->batch_failure.reset();
         }
         impl_->transaction([&] { impl_->flush_counters(); });
     } catch (...) {
@@ -522,7 +614,7 @@ std::vector<Event> SqliteStore::history(TicketId id) const {
 
 std::size_t SqliteStore::size() const {
     std::lock_guard lock(impl_->mutex);
-    return impl_->tickets;
+    return impl_->counts.tickets;
 }
 
 std::pair<TicketId, std::uint64_t> SqliteStore::allocate(Symbol kind) {
@@ -531,8 +623,8 @@ std::pair<TicketId, std::uint64_t> SqliteStore::allocate(Symbol kind) {
     auto id = ++m.counters["ticket.id"];
     std::string name = fmt::format("kind.{}", kind.view());
     auto number = ++m.counters[name];
-    m.dirty.push_back("ticket.id");
-    m.dirty.push_back(std::move(name));
+    m.mark_dirty("ticket.id");
+    m.mark_dirty(name);
     return {id, number};
 }
 
@@ -544,15 +636,20 @@ void SqliteStore::commit(Commit& c) {
             if (c.tickets[j].ticket->id == c.tickets[i].ticket->id)
                 throw Error(Errc::internal, fmt::format("ticket {} written twice in one commit",
                                                         c.tickets[i].ticket->id));
-    m.transaction([&] {
-        for (const auto& w : c.tickets)
-            m.write_ticket(w);
-        for (auto& e : c.events) {
-            e.seq = m.next_seq++;
-            m.write_event(e);
-        }
-        if (!m.in_batch) m.flush_counters();  // a batch writes them once, at its end
-    });
+    // Inside a batch, a commit that writes one ticket needs no savepoint of its own: its
+    // ticket write is its first statement and the only one that can be refused.
+    m.transaction(
+        [&] {
+            for (const auto& w : c.tickets)
+                m.write_ticket(w);
+            for (auto& e : c.events) {
+                e.seq = m.counts.next_seq++;
+                m.write_event(e, c.config_version);
+            }
+            if (m.config_column && !c.events.empty()) m.counts.config = c.config_version;
+            if (!m.in_batch) m.flush_counters();  // a batch writes them once, at its end
+        },
+        c.tickets.size() > 1);
 }
 
 std::vector<TicketPtr> SqliteStore::sla_alarms(Instant until, std::size_t limit) const {
@@ -588,13 +685,27 @@ void SqliteStore::set_meta(std::string_view key, std::string_view value) {
     });
 }
 
+std::string SqliteStore::config_version() const {
+    std::lock_guard lock(impl_->mutex);
+    return std::string(impl_->counts.config.view());
+}
+
+std::string SqliteStore::config_version_of(std::uint64_t seq) const {
+    std::lock_guard lock(impl_->mutex);
+    auto s = impl_->db.use(impl_->config_column ? "SELECT config_version FROM events WHERE seq = ?"
+                                                : "SELECT NULL FROM events WHERE seq = ?");
+    s->bind(1, seq);
+    if (!s->step()) throw Error(Errc::not_found, "seq", fmt::format("no event {}", seq));
+    return std::string(s->text(0));
+}
+
 void SqliteStore::begin_batch() {
     std::lock_guard lock(impl_->mutex);
     if (impl_->in_batch) throw Error(Errc::internal, "a batch is already open");
     impl_->db.run("BEGIN IMMEDIATE");
     impl_->in_batch = true;
-    impl_->batch_seq = impl_->next_seq;
-    impl_->batch_tickets = impl_->tickets;
+    impl_->batch_start = impl_->counts;
+    impl_->batch_failure.reset();
 }
 
 void SqliteStore::end_batch(bool keep) {
@@ -602,6 +713,10 @@ void SqliteStore::end_batch(bool keep) {
     auto& m = *impl_;
     if (!m.in_batch) throw Error(Errc::internal, "no batch is open");
     m.in_batch = false;
+    if (auto failure = std::exchange(m.batch_failure, std::nullopt)) {
+        if (keep) throw Error(Errc::storage, "batch", *failure);
+        return;  // already taken back
+    }
     if (keep) {
         try {
             m.flush_counters();
@@ -610,16 +725,12 @@ void SqliteStore::end_batch(bool keep) {
         } catch (...) {
             // A failed COMMIT (disk full, I/O error) leaves nothing: take the batch back.
             sqlite3_exec(m.db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-            m.next_seq = m.batch_seq;
-            m.tickets = m.batch_tickets;
-            m.all_dirty();
+            m.restore(m.batch_start);
             throw;
         }
     }
     m.db.run("ROLLBACK");
-    m.next_seq = m.batch_seq;
-    m.tickets = m.batch_tickets;
-    m.all_dirty();  // numbers handed out in the batch stay used
+    m.restore(m.batch_start);
 }
 
 void SqliteStore::batch(const std::function<void()>& fn) {
