@@ -1,0 +1,130 @@
+// The due queue of timed transitions: which tickets have a transition with `after` that falls
+// due, ordered by the instant it does, so that Engine::advance finds them without scanning
+// the store. Built from the store on the first advance (and again when the workflows are
+// replaced), then kept current by every commit this engine makes and by the commits other
+// processes make on a shared store (on_foreign). An entry is a hint: advance checks the
+// ticket again under the lock before it moves it.
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "engine_impl.hpp"
+
+ITSM_BEGIN_NAMESPACE
+
+struct Engine::Impl::Timers {
+    std::shared_ptr<const Workflows> built_for;
+    // Per workflow (position in built_for->all()): the timed transitions (positions in its
+    // transitions) that leave each state, in declaration order.
+    std::vector<std::unordered_map<Symbol, std::vector<std::uint32_t>>> leaving;
+    std::set<TimerEntry> queue;
+    std::unordered_map<TicketId, std::vector<TimerEntry>> of_ticket;
+    // Tickets written inside a batch: the batch may be taken back, so they are read again
+    // from the store before the queue is next used.
+    std::vector<TicketId> dirty;
+
+    explicit Timers(std::shared_ptr<const Workflows> wfs) : built_for(std::move(wfs)) {
+        for (const auto& wf : built_for->all()) {
+            auto& by_state = leaving.emplace_back();
+            for (std::uint32_t i = 0; i < wf.transitions.size(); ++i) {
+                const Transition& tr = wf.transitions[i];
+                if (!tr.after) continue;
+                for (const auto& s : wf.states)
+                    if (tr.leaves(s.id)) by_state[s.id].push_back(i);
+            }
+        }
+    }
+
+    void remove(TicketId id) {
+        auto it = of_ticket.find(id);
+        if (it == of_ticket.end()) return;
+        for (const auto& e : it->second)
+            queue.erase(e);
+        of_ticket.erase(it);
+    }
+
+    // The entries of `t` as it is now (none when it is in no state with a timed transition).
+    void add(const Ticket& t) {
+        const Workflow* wf = built_for->for_ticket(t);
+        if (!wf) return;
+        auto wi = static_cast<std::uint32_t>(wf - built_for->all().data());
+        auto st = leaving[wi].find(t.state);
+        if (st == leaving[wi].end()) return;
+        auto& mine = of_ticket[t.id];
+        for (auto ti : st->second) {
+            TimerEntry e{t.state_entered + *wf->transitions[ti].after, wi, ti, t.created, t.id};
+            queue.insert(e);
+            mine.push_back(e);
+        }
+    }
+
+    void replace(TicketId id, const Ticket* t) {
+        remove(id);
+        if (t) add(*t);
+    }
+};
+
+void Engine::Impl::timers_commit(const Commit& c) {
+    auto& tm = *timers;
+    for (const auto& w : c.tickets) {
+        tm.replace(w.ticket->id, w.ticket.get());
+        if (batch_events) tm.dirty.push_back(w.ticket->id);
+    }
+}
+
+void Engine::Impl::refresh_timers(const std::vector<TicketId>& ids) {
+    if (!timers) return;
+    for (TicketId id : ids)
+        timers->replace(id, store->get(id).get());
+}
+
+// Reads every ticket in a state that a timed transition leaves, one query per workflow.
+void Engine::Impl::rebuild_timers() {
+    auto tm = std::make_shared<Timers>(workflows);
+    for (std::size_t wi = 0; wi < workflows->all().size(); ++wi) {
+        if (tm->leaving[wi].empty()) continue;
+        Query q;
+        q.kinds = {workflows->all()[wi].kind};
+        for (const auto& [state, list] : tm->leaving[wi])
+            q.states.push_back(state);
+        std::sort(q.states.begin(), q.states.end());  // the same query whatever the hash order
+        q.limit = 1000;
+        for (;;) {
+            Page page = store->query(q);
+            for (const auto& t : page.tickets)
+                if (!tm->of_ticket.count(t->id)) tm->add(*t);
+            if (page.next_cursor.empty()) break;
+            q.cursor = page.next_cursor;
+        }
+    }
+    timers = std::move(tm);
+}
+
+std::vector<Engine::Impl::TimerEntry> Engine::Impl::due_timers(
+    Instant now, std::shared_ptr<const Workflows>& wfs) {
+    if (!workflows) {
+        timers.reset();
+        return {};
+    }
+    if (!timers || timers->built_for != workflows) {
+        rebuild_timers();
+    } else if (!timers->dirty.empty() && !batch_events) {
+        auto ids = std::move(timers->dirty);
+        timers->dirty.clear();
+        refresh_timers(ids);
+    }
+    wfs = timers->built_for;
+    std::vector<TimerEntry> due;
+    for (const auto& e : timers->queue) {
+        if (e.due > now) break;
+        due.push_back(e);
+    }
+    // The order the scan had: by workflow, then transition, then the ticket's creation.
+    std::sort(due.begin(), due.end(), [](const TimerEntry& a, const TimerEntry& b) {
+        return std::tie(a.workflow, a.transition, a.created, a.ticket) <
+               std::tie(b.workflow, b.transition, b.created, b.ticket);
+    });
+    return due;
+}
+
+ITSM_END_NAMESPACE
