@@ -272,6 +272,7 @@ struct Engine::Impl {
         std::uint32_t workflow = 0, transition = 0;  // positions in the Workflows it was built for
         Instant created;
         TicketId ticket = 0;
+        bool operator==(const TimerEntry&) const = default;
         bool operator<(const TimerEntry& o) const noexcept {
             return std::tie(due, workflow, transition, created, ticket) <
                    std::tie(o.due, o.workflow, o.transition, o.created, o.ticket);

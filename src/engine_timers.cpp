@@ -17,6 +17,9 @@ struct Engine::Impl::Timers {
     // Per workflow (position in built_for->all()): the timed transitions (positions in its
     // transitions) that leave each state, in declaration order.
     std::vector<std::unordered_map<Symbol, std::vector<std::uint32_t>>> leaving;
+    // The states some timed transition leaves, in any workflow: most writes are of tickets
+    // in none of them, with no entry, and cost two lookups.
+    std::vector<Symbol> timed_states;
     std::set<TimerEntry> queue;
     std::unordered_map<TicketId, std::vector<TimerEntry>> of_ticket;
     // Tickets written inside a batch: the batch may be taken back, so they are read again
@@ -30,37 +33,48 @@ struct Engine::Impl::Timers {
                 const Transition& tr = wf.transitions[i];
                 if (!tr.after) continue;
                 for (const auto& s : wf.states)
-                    if (tr.leaves(s.id)) by_state[s.id].push_back(i);
+                    if (tr.leaves(s.id)) {
+                        by_state[s.id].push_back(i);
+                        if (std::find(timed_states.begin(), timed_states.end(), s.id) ==
+                            timed_states.end())
+                            timed_states.push_back(s.id);
+                    }
             }
         }
     }
 
-    void remove(TicketId id) {
-        auto it = of_ticket.find(id);
-        if (it == of_ticket.end()) return;
-        for (const auto& e : it->second)
-            queue.erase(e);
-        of_ticket.erase(it);
-    }
-
-    // The entries of `t` as it is now (none when it is in no state with a timed transition).
-    void add(const Ticket& t) {
+    std::vector<TimerEntry> entries_of(const Ticket& t) const {
+        std::vector<TimerEntry> out;
+        if (std::find(timed_states.begin(), timed_states.end(), t.state) == timed_states.end())
+            return out;
         const Workflow* wf = built_for->for_ticket(t);
-        if (!wf) return;
+        if (!wf) return out;
         auto wi = static_cast<std::uint32_t>(wf - built_for->all().data());
         auto st = leaving[wi].find(t.state);
-        if (st == leaving[wi].end()) return;
-        auto& mine = of_ticket[t.id];
-        for (auto ti : st->second) {
-            TimerEntry e{t.state_entered + *wf->transitions[ti].after, wi, ti, t.created, t.id};
-            queue.insert(e);
-            mine.push_back(e);
-        }
+        if (st == leaving[wi].end()) return out;
+        for (auto ti : st->second)
+            out.push_back({t.state_entered + *wf->transitions[ti].after, wi, ti, t.created, t.id});
+        return out;
     }
 
+    // The entries of ticket `id` as `t` has them (none when `t` is null: not in the store).
     void replace(TicketId id, const Ticket* t) {
-        remove(id);
-        if (t) add(*t);
+        auto now = t ? entries_of(*t) : std::vector<TimerEntry>{};
+        auto it = of_ticket.find(id);
+        if (it == of_ticket.end()) {
+            if (now.empty()) return;
+            it = of_ticket.emplace(id, std::vector<TimerEntry>{}).first;
+        } else if (it->second == now) {
+            return;  // a write that left the state alone (a field, a comment, an SLA alarm)
+        }
+        for (const auto& e : it->second)
+            queue.erase(e);
+        for (const auto& e : now)
+            queue.insert(e);
+        if (now.empty())
+            of_ticket.erase(it);
+        else
+            it->second = std::move(now);
     }
 };
 
@@ -92,7 +106,7 @@ void Engine::Impl::rebuild_timers() {
         for (;;) {
             Page page = store->query(q);
             for (const auto& t : page.tickets)
-                if (!tm->of_ticket.count(t->id)) tm->add(*t);
+                if (!tm->of_ticket.count(t->id)) tm->replace(t->id, t.get());
             if (page.next_cursor.empty()) break;
             q.cursor = page.next_cursor;
         }
