@@ -22,6 +22,22 @@ struct Engine::Impl::Timers {
     std::vector<Symbol> timed_states;
     std::set<TimerEntry> queue;
     std::unordered_map<TicketId, std::vector<TimerEntry>> of_ticket;
+    // Whether of_ticket may hold a ticket, by id: a bit per ticket spares the hash lookup
+    // (a cache miss or two) for the many writes of tickets that wait on no timer. Ids from
+    // dense_limit up are always looked up.
+    static constexpr TicketId dense_limit = TicketId{1} << 26;
+    std::vector<bool> waiting;
+    bool may_wait(TicketId id) const {
+        return id >= dense_limit || (id < waiting.size() && waiting[id]);
+    }
+    void set_waiting(TicketId id, bool on) {
+        if (id >= dense_limit) return;
+        if (id >= waiting.size()) {
+            if (!on) return;
+            waiting.resize(std::max<std::size_t>(id + 1, waiting.size() * 2));
+        }
+        waiting[id] = on;
+    }
     // Tickets written inside a batch: the batch may be taken back, so they are read again
     // from the store before the queue is next used.
     std::vector<TicketId> dirty;
@@ -60,10 +76,12 @@ struct Engine::Impl::Timers {
     // The entries of ticket `id` as `t` has them (none when `t` is null: not in the store).
     void replace(TicketId id, const Ticket* t) {
         auto now = t ? entries_of(*t) : std::vector<TimerEntry>{};
+        if (now.empty() && !may_wait(id)) return;
         auto it = of_ticket.find(id);
         if (it == of_ticket.end()) {
             if (now.empty()) return;
             it = of_ticket.emplace(id, std::vector<TimerEntry>{}).first;
+            set_waiting(id, true);
         } else if (it->second == now) {
             return;  // a write that left the state alone (a field, a comment, an SLA alarm)
         }
@@ -71,10 +89,12 @@ struct Engine::Impl::Timers {
             queue.erase(e);
         for (const auto& e : now)
             queue.insert(e);
-        if (now.empty())
+        if (now.empty()) {
             of_ticket.erase(it);
-        else
+            set_waiting(id, false);
+        } else {
             it->second = std::move(now);
+        }
     }
 };
 
