@@ -41,6 +41,8 @@ struct Engine::Impl::Timers {
     // Tickets written inside a batch: the batch may be taken back, so they are read again
     // from the store before the queue is next used.
     std::vector<TicketId> dirty;
+    // Built inside a batch, from writes that may yet be taken back: built again after it.
+    bool provisional = false;
 
     explicit Timers(std::shared_ptr<const Workflows> wfs) : built_for(std::move(wfs)) {
         for (const auto& wf : built_for->all()) {
@@ -131,6 +133,7 @@ void Engine::Impl::rebuild_timers() {
             q.cursor = page.next_cursor;
         }
     }
+    tm->provisional = batch_events.has_value();
     timers = std::move(tm);
 }
 
@@ -140,7 +143,7 @@ std::vector<Engine::Impl::TimerEntry> Engine::Impl::due_timers(
         timers.reset();
         return {};
     }
-    if (!timers || timers->built_for != workflows) {
+    if (!timers || timers->built_for != workflows || (timers->provisional && !batch_events)) {
         rebuild_timers();
     } else if (!timers->dirty.empty() && !batch_events) {
         auto ids = std::move(timers->dirty);

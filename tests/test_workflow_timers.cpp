@@ -114,6 +114,19 @@ TEST_CASE("timers: a batch taken back leaves the queue as the store is") {
     CHECK(d.engine.advance(due) == 1);
     CHECK(d.get(t.id).state == "closed");
 
+    // the queue first built inside a batch that is then taken back is built again
+    ItilDesk fresh;
+    Ticket u = fresh.create("incident");
+    fresh.go(u.id, "resolve", resolution);
+    Instant u_due = fresh.clock->now() + 5 * day;
+    CHECK_THROWS(fresh.engine.batch([&](Engine& e) {
+        fresh.go(u.id, "reopen");
+        CHECK(e.advance(u_due) == 0);  // nothing waits inside the batch
+        throw std::runtime_error("taken back");
+    }));
+    CHECK(fresh.engine.advance(u_due) == 1);
+    CHECK(fresh.get(u.id).state == "closed");
+
     Ticket kept = d.create("incident");
     d.engine.batch([&](Engine&) { d.go(kept.id, "resolve", resolution); });
     CHECK(d.engine.advance(d.clock->now() + 5 * day) == 1);
