@@ -7,6 +7,7 @@
 #include <random>
 
 #include "itsm/sqlite_store.hpp"
+#include "pg_helpers.hpp"
 #include "workflow_helpers.hpp"
 
 using namespace itsm;
@@ -173,4 +174,28 @@ TEST_CASE("timers: a ticket due after reopening an engine over a SQLite file is 
     auto e = open();
     CHECK(e->advance(due + 30 * day) == 0);
     CHECK(e->get(model.alice, waiting).closed == due);
+}
+
+TEST_CASE("PostgreSQL: a ticket another process resolved closes when it falls due") {
+    const char* uri = itsm_test::pg_uri();
+    if (!uri) return;
+    itsm_test::PgSchema schema(uri);
+    itsm_test::PgDesk a(schema.open(false)), b(schema.open(false));  // delivered by poll()
+    for (auto* d : {&a, &b})
+        d->engine.set_workflows(Actor::system(), Workflows::itil());
+    CHECK(a.engine.advance(a.clock->now()) == 0);  // a's queue exists before b writes
+
+    Ticket t = b.incident();
+    TransitionInput resolve;
+    resolve.fields = resolution;
+    b.engine.transition(b.bob, t.id, "resolve", resolve);
+    Instant due = b.clock->now() + 5 * day;
+    std::size_t written = b.engine.history(b.alice, t.id).size(), heard = 0;
+    for (int i = 0; i < 50 && heard < written; ++i)  // every event of b's two commits
+        heard += a.store->poll(std::chrono::milliseconds(100));
+    REQUIRE(heard == written);
+    CHECK(a.engine.advance(due - std::chrono::seconds(1)) == 0);
+    CHECK(a.engine.advance(due) == 1);
+    CHECK(b.engine.get(b.alice, t.id).state == "closed");
+    CHECK(b.engine.advance(due) == 0);  // moved once, by a
 }
