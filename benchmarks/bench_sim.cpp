@@ -30,8 +30,8 @@ itsm::sim::Scenario scaled(int factor, int weeks) {
     return s;
 }
 
-void run(benchmark::State& state, int factor) {
-    auto scenario = scaled(factor, 52);
+void run(benchmark::State& state, int factor, int weeks = 52) {
+    auto scenario = scaled(factor, weeks);
     std::uint64_t tickets = 0, events = 0;
     for (auto _ : state) {
         auto report = itsm::sim::simulate(scenario);
@@ -51,10 +51,16 @@ void BM_SimYear_Default(benchmark::State& state) {
 void BM_SimYear_100x(benchmark::State& state) {
     run(state, 100);
 }
+// The first weeks of the larger organisation alone: a short run to profile
+// (--benchmark_filter=BM_SimWeeks_100x).
+void BM_SimWeeks_100x(benchmark::State& state) {
+    run(state, 100, static_cast<int>(state.range(0)));
+}
 
 }  // namespace
 
 BENCHMARK(BM_SimYear_Default)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_SimYear_100x)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_SimWeeks_100x)->Arg(4)->Unit(benchmark::kSecond)->Iterations(1);
 
 BENCHMARK_MAIN();

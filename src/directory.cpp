@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "itsm/error.hpp"
 #include "json_reader.hpp"
@@ -30,6 +31,7 @@ void check_id(const std::string& where, Symbol id) {
 Directory& Directory::add_user(UserDef u) {
     check_id("users." + u.id.str() + ".id", u.id);
     if (user(u.id)) refuse("users." + u.id.str(), "a user with this id already exists");
+    user_at_.emplace(u.id, users_.size());
     users_.push_back(std::move(u));
     return *this;
 }
@@ -40,49 +42,53 @@ Directory& Directory::add_group(GroupDef g) {
     if (group(g.id)) refuse(where, "a group with this id already exists");
     if (!g.manager.empty() && !user(g.manager))
         refuse(where + ".manager", fmt::format("unknown user \"{}\"", g.manager.view()));
-    std::vector<Symbol> members;
+    std::unordered_set<Symbol> members;
     for (auto m : g.members) {
         if (!user(m)) refuse(where + ".members", fmt::format("unknown user \"{}\"", m.view()));
-        if (std::find(members.begin(), members.end(), m) != members.end())
+        if (!members.insert(m).second)
             refuse(where + ".members", fmt::format("\"{}\" is listed twice", m.view()));
-        members.push_back(m);
     }
+    // Checked whole above: from here nothing throws but allocation.
+    std::size_t at = groups_.size();
+    group_at_.emplace(g.id, at);
+    for (auto m : g.members)
+        groups_of_[m].push_back(at);
     groups_.push_back(std::move(g));
     return *this;
 }
 
 Directory& Directory::set_available(Symbol id, bool available) {
-    for (auto& u : users_)
-        if (u.id == id) {
-            u.available = available;
-            return *this;
-        }
+    if (auto it = user_at_.find(id); it != user_at_.end()) {
+        users_[it->second].available = available;
+        return *this;
+    }
     throw Error(Errc::not_found, "user", fmt::format("unknown user \"{}\"", id.view()));
 }
 
 const UserDef* Directory::user(Symbol id) const noexcept {
-    for (const auto& u : users_)
-        if (u.id == id) return &u;
-    return nullptr;
+    auto it = user_at_.find(id);
+    return it == user_at_.end() ? nullptr : &users_[it->second];
 }
 
 const GroupDef* Directory::group(Symbol id) const noexcept {
-    for (const auto& g : groups_)
-        if (g.id == id) return &g;
-    return nullptr;
+    auto it = group_at_.find(id);
+    return it == group_at_.end() ? nullptr : &groups_[it->second];
 }
 
 std::vector<Symbol> Directory::groups_of(Symbol user) const {
     std::vector<Symbol> out;
-    for (const auto& g : groups_)
-        if (std::find(g.members.begin(), g.members.end(), user) != g.members.end())
-            out.push_back(g.id);
+    if (auto it = groups_of_.find(user); it != groups_of_.end())
+        for (auto at : it->second)
+            out.push_back(groups_[at].id);
     return out;
 }
 
 bool Directory::is_member(Symbol user, Symbol group_id) const noexcept {
-    const GroupDef* g = group(group_id);
-    return g && std::find(g->members.begin(), g->members.end(), user) != g->members.end();
+    auto g = group_at_.find(group_id);
+    auto of = groups_of_.find(user);
+    if (g == group_at_.end() || of == groups_of_.end()) return false;
+    // A user belongs to few groups: scanning them beats scanning a large group's members.
+    return std::find(of->second.begin(), of->second.end(), g->second) != of->second.end();
 }
 
 Directory Directory::from_json(std::string_view text) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -173,6 +174,7 @@ struct Engine::Impl {
         auto replaced = relations_before(c);      // access control's index follows every write
         c.config_version = config_version;
         store->commit(c);
+        if (timers) timers_commit(c);  // the due queue of timed transitions
         relations_after(replaced, c);
         note_picks(c);
         if (batch_events) {  // delivered when the batch is kept
@@ -272,6 +274,28 @@ struct Engine::Impl {
     Ticket decide(const Actor& actor, TicketId id, ApprovalDecision decision,
                   std::string_view comment);
     void commit_link(Symbol actor, const TicketPtr& a, const TicketPtr& b, LinkType type, bool add);
+
+    // Timed transitions (engine_timers.cpp): a queue of the transitions with `after` that
+    // tickets wait on, by due instant, so advance does not scan. Null until the first advance.
+    struct TimerEntry {
+        Instant due;
+        std::uint32_t workflow = 0, transition = 0;  // positions in the Workflows it was built for
+        Instant created;
+        TicketId ticket = 0;
+        bool operator==(const TimerEntry&) const = default;
+        bool operator<(const TimerEntry& o) const noexcept {
+            return std::tie(due, workflow, transition, created, ticket) <
+                   std::tie(o.due, o.workflow, o.transition, o.created, o.ticket);
+        }
+    };
+    struct Timers;
+    std::shared_ptr<Timers> timers;
+    void timers_commit(const Commit& c);  // the written tickets' entries follow the commit
+    void refresh_timers(const std::vector<TicketId>& ids);  // read again from the store
+    void rebuild_timers();
+    // The entries due at `now`, in the order advance runs them; `wfs` is set to the workflows
+    // the positions refer to. Called under the writer lock.
+    std::vector<TimerEntry> due_timers(Instant now, std::shared_ptr<const Workflows>& wfs);
 };
 
 ITSM_END_NAMESPACE

@@ -29,6 +29,7 @@ void Engine::Impl::on_foreign(std::vector<Event> events) {
     {
         std::unique_lock lock(mutex);
         refresh_relations(touched);
+        refresh_timers(touched);
     }
     if (observer_count.load(std::memory_order_acquire) > 0) {
         std::lock_guard q(queue_mutex);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "engine_impl.hpp"
 #include "itsm/workflow.hpp"
@@ -739,45 +740,42 @@ Ticket Engine::delegate(const Actor& actor, TicketId id, Symbol to_user, std::st
 
 std::size_t Engine::advance(Instant now) {
     std::size_t ran = impl_->advance_sla(now);  // SLA alarms first, each in its own commit
-    std::shared_ptr<const Workflows> wfs = workflows();
-    if (!wfs) return ran;
-    for (const auto& wf : wfs->all())
-        for (const auto& tr : wf.transitions) {
-            if (!tr.after) continue;
-            Query q;
-            q.kinds = {wf.kind};
-            for (const auto& s : wf.states)
-                if (tr.leaves(s.id)) q.states.push_back(s.id);
-            q.sort = SortKey::created;
-            q.descending = false;
-            q.limit = 1000;
-            for (;;) {
-                Page page;
-                {
-                    std::shared_lock lock(impl_->mutex);
-                    page = impl_->store->query(q);
-                }
-                for (const auto& candidate : page.tickets) {
-                    if (candidate->state_entered + *tr.after > now) continue;
-                    std::unique_lock lock(impl_->mutex);
-                    TicketPtr t = impl_->load(candidate->id);
-                    const Workflow* current = impl_->workflow_of(*t);
-                    // Checked again under the lock: another thread may have moved it already.
-                    if (!current || current->id != wf.id || t->state_entered + *tr.after > now)
-                        continue;
-                    WorkSet ws(*impl_->store, now, Actor::system().user);
-                    if (!impl_->try_transition(ws, t->id, tr.id, -1)) continue;
-                    Commit c;
-                    ws.into(c);
-                    impl_->commit(c);
-                    ++ran;
-                }
+    // The due queue names the candidates (engine_timers.cpp); each is checked again under
+    // the lock, since another thread or process may have moved it. Moves made here can make
+    // others due at `now` (a zero delay): the queue is read again until nothing new is due.
+    std::set<std::pair<TicketId, std::uint32_t>> tried;
+    for (;;) {
+        std::shared_ptr<const Workflows> wfs;
+        std::vector<Impl::TimerEntry> due;
+        {
+            std::unique_lock lock(impl_->mutex);
+            due = impl_->due_timers(now, wfs);
+        }
+        std::erase_if(due, [&](const Impl::TimerEntry& e) {
+            return !tried.emplace(e.ticket, e.transition).second;
+        });
+        if (due.empty()) return ran;
+        std::size_t n = 0;
+        for (const auto& e : due) {
+            const Workflow& wf = wfs->all()[e.workflow];
+            const Transition& tr = wf.transitions[e.transition];
+            std::unique_lock lock(impl_->mutex);
+            TicketPtr t = impl_->store->get(e.ticket);
+            const Workflow* current = t ? impl_->workflow_of(*t) : nullptr;
+            if (!current || current->id != wf.id || t->state_entered + *tr.after > now) continue;
+            WorkSet ws(*impl_->store, now, Actor::system().user);
+            if (!impl_->try_transition(ws, t->id, tr.id, -1)) continue;
+            Commit c;
+            ws.into(c);
+            impl_->commit(c);
+            ++ran;
+            if (++n % 256 == 0) {
+                lock.unlock();
                 impl_->deliver();
-                if (page.next_cursor.empty()) break;
-                q.cursor = page.next_cursor;
             }
         }
-    return ran;
+        impl_->deliver();
+    }
 }
 
 ITSM_END_NAMESPACE

@@ -221,38 +221,6 @@ namespace {
 using detail::json;
 using detail::JsonReader;
 
-// "PT4H", "P2DT30M", "PT90S": days are 24 hours of business time.
-std::optional<Duration> parse_iso_duration(std::string_view s) {
-    if (s.size() < 3 || s[0] != 'P') return std::nullopt;
-    std::int64_t total = 0, n = 0;
-    bool time = false, digits = false, any = false;
-    for (std::size_t i = 1; i < s.size(); ++i) {
-        char c = s[i];
-        if (c >= '0' && c <= '9') {
-            if (n > 1'000'000'000) return std::nullopt;
-            n = n * 10 + (c - '0');
-            digits = true;
-            continue;
-        }
-        if (c == 'T' && !time && !digits) {
-            time = true;
-            continue;
-        }
-        std::int64_t unit = 0;
-        if (c == 'D' && !time) unit = 86400;
-        if (time && c == 'H') unit = 3600;
-        if (time && c == 'M') unit = 60;
-        if (time && c == 'S') unit = 1;
-        if (!unit || !digits) return std::nullopt;
-        total += n * unit;
-        n = 0;
-        digits = false;
-        any = true;
-    }
-    if (digits || !any) return std::nullopt;
-    return std::chrono::seconds{total};
-}
-
 class PolicyLoader {
   public:
     explicit PolicyLoader(const JsonReader& r) : r_(r) {}
@@ -291,7 +259,7 @@ class PolicyLoader {
             const std::string& k = it.key();
             if (k.size() != 1 || k[0] < '1' || k[0] > '9') r_.fail(p, "a priority is 1 to 9");
             std::string text = r_.string(it.value(), p);
-            auto d = parse_iso_duration(text);
+            auto d = parse_iso_duration(text);  // a day is 24 hours of business time
             if (!d)
                 r_.fail(p,
                         fmt::format("\"{}\" is not an ISO-8601 duration such as \"PT4H\"", text));

@@ -99,26 +99,9 @@ std::string text_of(Instant t, const TimeZone& zone) {
 // business time (Znuny's meaning).
 Duration duration_of(std::string text) {
     bool negative = !text.empty() && text[0] == '-';
-    if (negative) text.erase(0, 1);
-    REQUIRE(text[0] == 'P');
-    std::int64_t seconds = 0, n = 0;
-    bool time = false;
-    for (std::size_t i = 1; i < text.size(); ++i) {
-        char ch = text[i];
-        if (ch >= '0' && ch <= '9') {
-            n = n * 10 + (ch - '0');
-            continue;
-        }
-        if (ch == 'T') {
-            time = true;
-            continue;
-        }
-        std::int64_t unit = ch == 'D' ? 86400 : ch == 'H' ? 3600 : ch == 'M' && time ? 60 : 1;
-        REQUIRE((ch == 'D' || ch == 'H' || ch == 'M' || ch == 'S'));
-        seconds += n * unit;
-        n = 0;
-    }
-    return std::chrono::seconds{negative ? -seconds : seconds};
+    auto d = parse_iso_duration(std::string_view(text).substr(negative ? 1 : 0));
+    REQUIRE(d);
+    return negative ? -*d : *d;
 }
 
 // Our answer where a peer's rule differs from ours, and why (docs/sla.md lists them too).

@@ -46,3 +46,25 @@ TEST_CASE("the system clock reads the present") {
     SystemClock clock;
     CHECK(clock.now() > parse_instant("2020-01-01T00:00:00Z"));
 }
+
+TEST_CASE("ISO-8601 durations: weeks, days and a time part, units in order") {
+    using std::chrono::hours;
+    using std::chrono::minutes;
+    using std::chrono::seconds;
+    CHECK(parse_iso_duration("PT4H") == Duration(hours(4)));
+    CHECK(parse_iso_duration("PT90S") == Duration(seconds(90)));
+    CHECK(parse_iso_duration("P2DT30M") == Duration(hours(48) + minutes(30)));
+    CHECK(parse_iso_duration("P1W") == Duration(hours(24 * 7)));
+    CHECK(parse_iso_duration("P1W2DT3H4M5S") ==
+          Duration(hours(24 * 9 + 3) + minutes(4) + seconds(5)));
+    CHECK(parse_iso_duration("PT0S") == Duration(0));
+    CHECK(parse_iso_duration("P5200W") == Duration(hours(24 * 7 * 5200)));
+    for (const char* bad :
+         {"",       "P",      "PT",     "P1",      "PT4",     "4H",
+          "pt4h",   "PT4h",   "P1M",    "P1Y",     "PT1D",    "P1H",
+          "P1DT",   "PT1H2H", "PT1M1H", "P1D1W",   "P1DT1W",  "PT-1H",
+          "PT1.5H", "PT4H ",  " PT4H",  "PT1HT1M", "P99999W", "PT99999999999999999999S"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_iso_duration(bad));
+    }
+}

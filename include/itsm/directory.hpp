@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "itsm/symbol.hpp"
@@ -53,6 +54,11 @@ class Directory {
   private:
     std::vector<UserDef> users_;
     std::vector<GroupDef> groups_;
+    // Indexes into users_ / groups_ (positions stay valid: entries are only appended), and
+    // each user's groups as positions in groups_, in the order the groups were added.
+    std::unordered_map<Symbol, std::size_t> user_at_;
+    std::unordered_map<Symbol, std::size_t> group_at_;
+    std::unordered_map<Symbol, std::vector<std::size_t>> groups_of_;
 };
 
 ITSM_END_NAMESPACE

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,12 @@ std::string format_instant(Instant t);
 // Accepts "YYYY-MM-DDTHH:MM:SS[.f{1,6}](Z|+HH:MM|-HH:MM)" (a space may replace the 'T').
 // Throws Error(invalid_argument) that quotes the text when it is not such an instant.
 Instant parse_instant(std::string_view text);
+
+// ISO-8601 durations: "P1W", "P2D", "PT4H", "P1DT2H30M", "PT90S". Units in that order (W, D,
+// then after 'T' H, M, S), each at most once, whole numbers; a week is 7 days and a day 24
+// hours (no years or months: their length varies). None when the text is not such a duration
+// or is longer than 100 years; callers say where the text came from in their error.
+std::optional<Duration> parse_iso_duration(std::string_view text) noexcept;
 
 class Clock {
   public:

@@ -17,35 +17,7 @@ using detail::json;
 using detail::JsonReader;
 
 std::optional<Duration> parse_duration(std::string_view s) {
-    if (s.size() < 3 || s[0] != 'P') return std::nullopt;
-    std::int64_t total = 0, n = 0;
-    bool time = false, digits = false, any = false;
-    for (std::size_t i = 1; i < s.size(); ++i) {
-        char c = s[i];
-        if (c >= '0' && c <= '9') {
-            if (n > 1'000'000'000) return std::nullopt;
-            n = n * 10 + (c - '0');
-            digits = true;
-            continue;
-        }
-        if (c == 'T' && !time && !digits) {
-            time = true;
-            continue;
-        }
-        std::int64_t unit = 0;
-        if (c == 'D' && !time) unit = 86400;
-        if (c == 'W' && !time) unit = 7 * 86400;
-        if (time && c == 'H') unit = 3600;
-        if (time && c == 'M') unit = 60;
-        if (time && c == 'S') unit = 1;
-        if (!unit || !digits) return std::nullopt;
-        total += n * unit;
-        n = 0;
-        digits = false;
-        any = true;
-    }
-    if (digits || !any) return std::nullopt;
-    return std::chrono::seconds{total};
+    return parse_iso_duration(s);
 }
 
 const HandlingRule* Scenario::handling_for(Symbol kind, Symbol category, int priority,

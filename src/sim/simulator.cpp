@@ -117,6 +117,8 @@ struct Simulation::Impl {
     std::priority_queue<Ev, std::vector<Ev>, std::greater<>> events;
     std::uint64_t seq = 0;
     std::vector<std::pair<Symbol, std::uint32_t>> site_users;  // site prefix, users
+    std::vector<double> site_weights;                          // users by site, for draws
+    std::vector<std::vector<Symbol>> requesters;               // u<n>@<site> by site, n - 1
     TimeZone zone;
     Report report;
     std::uint32_t open = 0;  // incidents and requests not resolved
@@ -319,19 +321,26 @@ struct Simulation::Impl {
     }
 
     Symbol pick_requester() {
-        std::vector<double> w;
-        for (const auto& s : site_users)
-            w.push_back(s.second);
-        const auto& site = site_users[rng.pick(w)];
-        return Symbol(internal::requester_id(site.first, 1 + rng.below(site.second)));
+        if (requesters.empty()) {  // once: the ids the directory holds, by site
+            for (const auto& [site, users] : site_users) {
+                site_weights.push_back(users);
+                auto& ids = requesters.emplace_back();
+                for (std::uint32_t n = 1; n <= users; ++n)
+                    ids.emplace_back(internal::requester_id(site, n));
+            }
+        }
+        const auto& ids = requesters[rng.pick(site_weights)];
+        return ids[rng.below(ids.size())];
     }
 
     void arrive(std::uint64_t stream) {
         const Arrival& a = sc.arrivals[stream];
         Work w;
-        w.kind = a.kind == Symbol("incident")          ? Kind::incident
-                 : a.kind == Symbol("service_request") ? Kind::service_request
-                                                       : Kind::change;
+        static const Symbol incident("incident"), service_request("service_request"),
+            normal("normal"), item("item");
+        w.kind = a.kind == incident          ? Kind::incident
+                 : a.kind == service_request ? Kind::service_request
+                                             : Kind::change;
         for (std::uint32_t c = 0; c < sc.categories.size(); ++c)
             if (sc.categories[c].id == a.category) w.category = c;
         NewTicket in;
@@ -345,7 +354,7 @@ struct Simulation::Impl {
         Actor creator = system;
         if (w.kind == Kind::change) {
             // Changes are raised by IT staff of the category's group.
-            w.model = a.model.empty() ? Symbol("normal") : a.model;
+            w.model = a.model.empty() ? normal : a.model;
             in.model = w.model;
             creator = some_agent(group_index(sc.categories[w.category].group));
         } else {
@@ -355,7 +364,7 @@ struct Simulation::Impl {
             for (const auto& c : sc.channels)
                 weights.push_back(c.second);
             in.channel = sc.channels[rng.pick(weights)].first;
-            if (w.kind == Kind::service_request) in.model = "item";
+            if (w.kind == Kind::service_request) in.model = item;
         }
         Ticket t = engine.create(creator, in);
         w.id = t.id;

@@ -142,8 +142,8 @@ struct Scenario {
     static const char* default_json() noexcept;
 };
 
-// ISO-8601 durations as SLA targets write them: "PT4H", "P2DT30M", "PT90S" (a day is 24
-// hours). None when the text is not one.
+// ISO-8601 durations as SLA targets write them: "PT4H", "P2DT30M", "P1W" (a day is 24
+// hours). None when the text is not one. The same as itsm::parse_iso_duration (time.hpp).
 std::optional<Duration> parse_duration(std::string_view text);
 
 }  // namespace sim
