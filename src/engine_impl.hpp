@@ -132,6 +132,9 @@ struct Engine::Impl {
     std::size_t visible_count(const Actor& actor, const Query& q) const;
     struct Branches;
     Branches branches(const Actor& actor, const Query& q) const;
+    void indexed_branch(const Visibility& vis, const Query& q, Branches& b) const;
+    void clause_branches(const Actor& actor, const Visibility& vis, const Query& q,
+                         Branches& b) const;
     std::size_t visible_count(const Branches& b) const;
     // The tickets each user requested, watches or must approve (no store index has them),
     // built when the first policy is set and kept up to date by commit().
