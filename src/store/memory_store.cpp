@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <climits>
 #include <functional>
 #include <set>
 #include <unordered_map>
@@ -31,11 +32,27 @@ ITSM_BEGIN_NAMESPACE
 
 namespace {
 
-// A position in an (instant, id) order: (updated, id) or (created, id).
+// A position in an (instant, id) order: (updated, id) or (created, id). The ticket's priority
+// rides in the low byte below the id, which keeps the order and lets a walk apply a priority
+// filter (the most common one on queues) without reading the row.
 struct Key {
+    static constexpr int id_shift = 8;
+    static constexpr TicketId max_id = (TicketId{1} << (64 - id_shift)) - 1;
     std::int64_t at = 0;
-    TicketId id = 0;
+    std::uint64_t id_priority = 0;
     friend auto operator<=>(const Key&, const Key&) = default;
+
+    static Key of(std::int64_t at, TicketId id, int priority) noexcept {
+        return {at, id << id_shift | static_cast<std::uint8_t>(priority)};
+    }
+    // The bound of a cursor (at, id): below every key of `id` when walking down, above them
+    // when walking up; an id past every stored one bounds above all of them.
+    static Key cursor(std::int64_t at, TicketId id, bool descending) noexcept {
+        if (id > max_id) return {at, ~std::uint64_t{0}};
+        return {at, id << id_shift | (descending ? 0u : 0xffu)};
+    }
+    TicketId id() const noexcept { return id_priority >> id_shift; }
+    int priority() const noexcept { return static_cast<int>(id_priority & 0xff); }
 };
 
 // Keys in ascending order, in chunks of at most `cap` adjacent keys, with the last key of
@@ -191,10 +208,10 @@ struct alignas(64) Row {
 static_assert(sizeof(Row) == 64);
 
 Key updated_key(const Ticket& t) {
-    return {to_micros(t.updated), t.id};
+    return Key::of(to_micros(t.updated), t.id, t.priority);
 }
 Key created_key(const Ticket& t) {
-    return {to_micros(t.created), t.id};
+    return Key::of(to_micros(t.created), t.id, t.priority);
 }
 
 // The indexed fields: each has one key sequence per (segment, value).
@@ -809,15 +826,15 @@ Path InMemoryStore::Impl::best_path(const Query& q) const {
 template <typename F>
 void InMemoryStore::Impl::for_each_in_path(const Path& p, F&& f) const {
     if (p.global) {
-        by_updated.each([&](const Key& k) { f(k.id, rows.row(k.id)); });
+        by_updated.each([&](const Key& k) { f(k.id(), rows.row(k.id())); });
     } else if (p.overlapping) {
         merge_walk(p.seqs, false, std::nullopt, [&](const Key& k) {
-            f(k.id, rows.row(k.id));
+            f(k.id(), rows.row(k.id()));
             return true;
         });
     } else {
         for (const KeySeq* s : p.seqs)
-            s->each([&](const Key& k) { f(k.id, rows.row(k.id)); });
+            s->each([&](const Key& k) { f(k.id(), rows.row(k.id())); });
     }
 }
 
@@ -839,15 +856,17 @@ Page InMemoryStore::Impl::ordered_scan(const Query& q, const Path& p) const {
     std::optional<Key> after;
     if (!q.cursor.empty()) {
         auto pos = decode_cursor(q.cursor, q.sort, q.descending);
-        after = Key{std::get<0>(pos), std::get<2>(pos)};
+        after = Key::cursor(std::get<0>(pos), std::get<2>(pos), q.descending);
     }
     bool more = false;
     bool deref = needs_ticket(q);
     RowFilter row_matches(q);
     page.tickets.reserve(std::min<std::size_t>(q.limit, 64));
+    int low = q.priority_min.value_or(INT_MIN), high = q.priority_max.value_or(INT_MAX);
     auto visit = [&](const Key& k) {
-        if (!row_matches(rows.row(k.id))) return true;
-        const TicketPtr& t = rows.ticket(k.id);
+        if (k.priority() < low || k.priority() > high) return true;
+        if (!row_matches(rows.row(k.id()))) return true;
+        const TicketPtr& t = rows.ticket(k.id());
         if (deref && !q.matches(*t)) return true;
         if (page.tickets.size() == q.limit) {
             more = true;
