@@ -261,6 +261,39 @@ Engine::Impl::Branches Engine::Impl::branches(const Actor& actor, const Query& q
         x.visibility = access->visibility(actor.user, k);
         return x;
     };
+    if (store->plans_visibility()) {
+        indexed_branch(vis, q, b);
+    } else {
+        clause_branches(actor, vis, q, b);
+    }
+    if ((vis.requester || vis.watcher || vis.approver) && relations) {
+        Query x = branch(3);
+        for (TicketId id : relations->of(vis.user))
+            if (auto t = store->get(id); t && x.matches(*t)) b.personal.push_back(std::move(t));
+    }
+    return b;
+}
+
+// The segment, group and assignee clauses as one store query: the store walks their index
+// ranges as one order, each ticket once, instead of filling a page per clause.
+void Engine::Impl::indexed_branch(const Visibility& vis, const Query& q, Branches& b) const {
+    auto indexed = std::make_shared<Visibility>(vis);
+    indexed->requester = indexed->watcher = indexed->approver = false;
+    indexed->finish();
+    if (indexed->segments.empty() && indexed->groups.empty() && !indexed->assignee) return;
+    Query x = q;
+    x.visibility = std::move(indexed);
+    b.store_queries.push_back(std::move(x));
+}
+
+// The same clauses as disjoint branches, each with a filter a store's indexes can serve.
+void Engine::Impl::clause_branches(const Actor& actor, const Visibility& vis, const Query& q,
+                                   Branches& b) const {
+    auto branch = [&](int k) {
+        Query x = q;
+        x.visibility = access->visibility(actor.user, k);
+        return x;
+    };
     std::vector<Symbol> segments;
     for (const auto& s : vis.segments)
         if ((q.segments.empty() || listed(q.segments, s.segment)) && !listed(segments, s.segment))
@@ -280,12 +313,6 @@ Engine::Impl::Branches Engine::Impl::branches(const Actor& actor, const Query& q
         b.store_queries.push_back(branch(2));
         b.store_queries.back().assignees = {vis.user};
     }
-    if ((vis.requester || vis.watcher || vis.approver) && relations) {
-        Query x = branch(3);
-        for (TicketId id : relations->of(vis.user))
-            if (auto t = store->get(id); t && x.matches(*t)) b.personal.push_back(std::move(t));
-    }
-    return b;
 }
 
 Page Engine::Impl::visible_query(const Actor& actor, const Query& q, std::size_t* total) const {
@@ -308,7 +335,7 @@ Page Engine::Impl::visible_query(const Actor& actor, const Query& q, std::size_t
 
 Page Engine::Impl::merged_query(const Actor& actor, const Query& q, std::size_t* total) const {
     Branches b = branches(actor, q);
-    if (b.single) {
+    if (b.single || (b.store_queries.size() == 1 && b.personal.empty())) {
         if (total) *total = store->count(b.store_queries.front());
         return store->query(b.store_queries.front());
     }

@@ -129,12 +129,16 @@ struct Engine::Impl {
     // The query with the actor's visibility compiled in.
     Query restricted(const Actor& actor, const Query& q) const;
     // Engine::query and Engine::count under access control: a visibility with relationship
-    // clauses runs as disjoint branches, each planned on an index, merged by sort position.
+    // clauses runs as disjoint branches, each planned on an index, merged by sort position
+    // (on a store that plans visibility, the indexed clauses are one branch: their union).
     Page visible_query(const Actor& actor, const Query& q, std::size_t* total) const;
     Page merged_query(const Actor& actor, const Query& q, std::size_t* total) const;
     std::size_t visible_count(const Actor& actor, const Query& q) const;
     struct Branches;
     Branches branches(const Actor& actor, const Query& q) const;
+    void indexed_branch(const Visibility& vis, const Query& q, Branches& b) const;
+    void clause_branches(const Actor& actor, const Visibility& vis, const Query& q,
+                         Branches& b) const;
     std::size_t visible_count(const Branches& b) const;
     // The tickets each user requested, watches or must approve (no store index has them),
     // built when the first policy is set and kept up to date by commit().

@@ -1,12 +1,11 @@
-// InMemoryStore: the default Store. Tickets are found by id and by key in dense vectors;
-// a Boost.MultiIndex container (kept out of this header so hosts compile fast) orders them
-// for queries with these indexes, each ending in (updated, id) so filtered pages come out
-// already sorted:
-//   (segment, state), (segment, assignee), (segment, assignment group),
-//   (segment, category), and updated alone; plus (created, id) for created order.
-// SLA clocks add three small ordered sets: by next alarm, by earliest running due, and the
-// breached tickets. Events live in a packed append-only log (see docs/performance.md for the
-// sizes).
+// InMemoryStore: the default Store. Tickets are found by id in dense blocks of rows (a row
+// copies the fields queries filter on most, next to the shared ticket) and by key in dense
+// vectors. Each (segment, value) pair of the state, assignee, assignment group, category and
+// kind has a sorted sequence of (updated, id) keys, and two more sequences order every
+// ticket by (updated, id) and by (created, id); a query walks one or several of them as one
+// ordered sequence, so filtered pages come out already sorted. SLA clocks add three small
+// ordered sets: by next alarm, by earliest running due, and the breached tickets. Events
+// live in a packed append-only log (see docs/performance.md for the sizes).
 #pragma once
 
 #include <memory>
@@ -37,6 +36,8 @@ class InMemoryStore final : public Store {
     void set_meta(std::string_view key, std::string_view value) override;
     void begin_batch() override;
     void end_batch(bool keep) override;
+    // Plans the segment, group and assignee clauses of a visibility as one ordered walk.
+    bool plans_visibility() const override { return true; }
 
   private:
     struct Impl;

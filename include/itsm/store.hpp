@@ -211,6 +211,12 @@ class Store {
     virtual void begin_batch() = 0;
     virtual void end_batch(bool keep) = 0;
 
+    // Whether query() and count() find the tickets that a visibility's segment, group and
+    // assignee clauses admit through the store's own indexes, so that the engine may ask for
+    // them in one query instead of one query per clause. A store that only filters by
+    // visibility says false (the default).
+    virtual bool plans_visibility() const { return false; }
+
     // A store shared with other processes hands the events they commit to `sink` (the engine
     // sets one, to tell its observers); an empty sink stops that, and once this returns no
     // call to the old sink is under way. A store nobody else writes ignores it.

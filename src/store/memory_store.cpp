@@ -1,22 +1,26 @@
-// InMemoryStore over Boost.MultiIndex.
+// InMemoryStore: dense rows by id, and sorted runs of (instant, id) keys per index value.
 //
-// Tickets are found by id in a dense vector (ids are allocated 1, 2, 3, ...) and by key in
-// one vector per key prefix indexed by the key's number, so a read costs one or two memory
-// accesses. The multi-index container holds a compact row per ticket that copies the
-// indexed fields, so comparisons inside the trees never reach into the ticket itself.
-// Every filtered index starts with the segment and ends in (updated, id): a queue view of
-// one segment is one contiguous, already sorted range. Counters per key pair give the
-// planner exact sizes in constant time.
+// Tickets are found by id in dense blocks of rows (ids are allocated 1, 2, 3, ...) and by
+// key in one vector per key prefix indexed by the key's number, so a read costs one or two
+// memory accesses. A row copies the fields that queries filter on most, so most filters
+// (visibility included) never open the ticket.
+//
+// The indexes are not trees of rows: each (segment, value) pair of an indexed field (state,
+// assignee, assignment group, category, kind) has its own sorted sequence of 16-byte
+// (updated, id) keys, kept in chunks of adjacent keys; two more sequences hold every ticket
+// in (updated, id) and (created, id) order. A new or updated ticket lands at the end of its
+// sequences, whose last chunks stay in cache, and a page reads adjacent keys. Every
+// sequence has the same key, so a query merges the sequences of several values, segments
+// or even fields (a union of visibility clauses) into one ordered walk. Sequence sizes give
+// the planner exact counts in constant time.
 #include "itsm/memory_store.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/multi_index/composite_key.hpp>
-#include <boost/multi_index/member.hpp>
-#include <boost/multi_index/ordered_index.hpp>
-#include <boost/multi_index_container.hpp>
+#include <array>
 #include <charconv>
+#include <climits>
 #include <functional>
 #include <set>
 #include <unordered_map>
@@ -28,68 +32,208 @@ ITSM_BEGIN_NAMESPACE
 
 namespace {
 
-namespace bmi = boost::multi_index;
+// A position in an (instant, id) order: (updated, id) or (created, id). The ticket's priority
+// rides in the low byte below the id, which keeps the order and lets a walk apply a priority
+// filter (the most common one on queues) without reading the row.
+struct Key {
+    static constexpr int id_shift = 8;
+    static constexpr TicketId max_id = (TicketId{1} << (64 - id_shift)) - 1;
+    std::int64_t at = 0;
+    std::uint64_t id_priority = 0;
+    friend auto operator<=>(const Key&, const Key&) = default;
 
-// The indexed and most filtered fields of a ticket, copied out of it, so that index
-// comparisons and most filters (visibility included) never open the ticket. The ticket is
-// owned by the id vector.
-struct Row {
-    static constexpr int id_bits = 56;
-    const Ticket* t;
-    std::uint64_t id_priority;  // the id in the low 56 bits, the priority above
-    Instant updated;
+    static Key of(std::int64_t at, TicketId id, int priority) noexcept {
+        return {at, id << id_shift | static_cast<std::uint8_t>(priority)};
+    }
+    // The bound of a cursor (at, id): below every key of `id` when walking down, above them
+    // when walking up; an id past every stored one bounds above all of them.
+    static Key cursor(std::int64_t at, TicketId id, bool descending) noexcept {
+        if (id > max_id) return {at, ~std::uint64_t{0}};
+        return {at, id << id_shift | (descending ? 0u : 0xffu)};
+    }
+    TicketId id() const noexcept { return id_priority >> id_shift; }
+    int priority() const noexcept { return static_cast<int>(id_priority & 0xff); }
+};
+
+// Keys in ascending order, in chunks of at most `cap` adjacent keys, with the last key of
+// every chunk in one vector for the binary search: a lookup reads that vector and one chunk,
+// an insertion at the end (the usual case: a ticket just created or updated) touches only
+// the last chunk, and a walk reads keys that lie next to each other.
+class KeySeq {
+  public:
+    static constexpr std::size_t cap = 128;
+    struct Pos {
+        std::size_t chunk = 0, i = 0;
+        friend bool operator==(const Pos&, const Pos&) = default;
+    };
+
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    Pos begin() const noexcept { return {0, 0}; }
+    Pos end() const noexcept { return {chunks_.size(), 0}; }
+    const Key& at(Pos p) const noexcept { return chunks_[p.chunk][p.i]; }
+    void next(Pos& p) const noexcept {
+        if (++p.i == chunks_[p.chunk].size()) p = {p.chunk + 1, 0};
+    }
+    void prev(Pos& p) const noexcept {
+        if (p.i == 0)
+            p = {p.chunk - 1, chunks_[p.chunk - 1].size() - 1};
+        else
+            --p.i;
+    }
+    Pos lower_bound(const Key& k) const noexcept {
+        std::size_t c = static_cast<std::size_t>(std::lower_bound(lasts_.begin(), lasts_.end(), k) -
+                                                 lasts_.begin());
+        if (c == chunks_.size()) return end();
+        const auto& ch = chunks_[c];
+        return {c,
+                static_cast<std::size_t>(std::lower_bound(ch.begin(), ch.end(), k) - ch.begin())};
+    }
+    Pos upper_bound(const Key& k) const noexcept {
+        std::size_t c = static_cast<std::size_t>(std::upper_bound(lasts_.begin(), lasts_.end(), k) -
+                                                 lasts_.begin());
+        if (c == chunks_.size()) return end();
+        const auto& ch = chunks_[c];
+        return {c,
+                static_cast<std::size_t>(std::upper_bound(ch.begin(), ch.end(), k) - ch.begin())};
+    }
+    template <typename F>
+    void each(F&& f) const {
+        for (const auto& ch : chunks_)
+            for (const Key& k : ch)
+                f(k);
+    }
+
+    // May throw (allocation) before anything changes. A key already present stays once.
+    void insert(const Key& k) {
+        if (chunks_.empty() || lasts_.back() < k) return append(k);
+        std::size_t c = static_cast<std::size_t>(std::lower_bound(lasts_.begin(), lasts_.end(), k) -
+                                                 lasts_.begin());
+        {
+            auto& ch = chunks_[c];
+            auto at = std::lower_bound(ch.begin(), ch.end(), k);
+            if (at != ch.end() && *at == k) return;
+            if (ch.size() < cap) {
+                ch.insert(at, k);  // may grow the chunk, before changing it
+                ++size_;
+                return;
+            }
+        }
+        // Split the full chunk in halves (allocating before changing anything), then insert
+        // into the half that covers the key.
+        std::vector<Key> upper;
+        upper.reserve(cap);
+        chunks_.reserve(chunks_.size() + 1);
+        lasts_.reserve(lasts_.size() + 1);
+        auto& lower = chunks_[c];
+        upper.assign(lower.begin() + cap / 2, lower.end());
+        lower.resize(cap / 2);
+        if (k < upper.front())
+            lower.insert(std::lower_bound(lower.begin(), lower.end(), k), k);
+        else
+            upper.insert(std::lower_bound(upper.begin(), upper.end(), k), k);
+        lasts_[c] = lower.back();
+        lasts_.insert(lasts_.begin() + static_cast<std::ptrdiff_t>(c) + 1, upper.back());
+        chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(c) + 1, std::move(upper));
+        ++size_;
+    }
+
+    // Never throws; does nothing when the key is absent. A chunk that runs low is merged
+    // into its neighbour when the neighbour has room without growing.
+    void erase(const Key& k) noexcept {
+        std::size_t c = static_cast<std::size_t>(std::lower_bound(lasts_.begin(), lasts_.end(), k) -
+                                                 lasts_.begin());
+        if (c == chunks_.size()) return;
+        auto& ch = chunks_[c];
+        auto at = std::lower_bound(ch.begin(), ch.end(), k);
+        if (at == ch.end() || *at != k) return;
+        ch.erase(at);
+        --size_;
+        if (ch.empty()) {
+            chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(c));
+            lasts_.erase(lasts_.begin() + static_cast<std::ptrdiff_t>(c));
+            return;
+        }
+        lasts_[c] = ch.back();
+        if (ch.size() >= cap / 4 || c + 1 == chunks_.size()) return;
+        auto& after = chunks_[c + 1];
+        if (ch.capacity() < ch.size() + after.size()) return;
+        ch.insert(ch.end(), after.begin(), after.end());
+        lasts_[c] = ch.back();
+        chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(c) + 1);
+        lasts_.erase(lasts_.begin() + static_cast<std::ptrdiff_t>(c) + 1);
+    }
+
+  private:
+    void append(const Key& k) {
+        if (chunks_.empty() || chunks_.back().size() == cap) {
+            std::vector<Key> fresh;
+            fresh.reserve(chunks_.empty() ? 4 : cap);
+            fresh.push_back(k);
+            chunks_.reserve(chunks_.size() + 1);
+            lasts_.push_back(k);
+            chunks_.push_back(std::move(fresh));
+        } else {
+            chunks_.back().push_back(k);
+            lasts_.back() = k;
+        }
+        ++size_;
+    }
+
+    std::vector<std::vector<Key>> chunks_;
+    std::vector<Key> lasts_;  // the last key of each chunk
+    std::size_t size_ = 0;
+};
+
+// The most filtered fields of a ticket, copied out of it into one cache line, so that most
+// filters (visibility included) are checked without opening the ticket. The shared ticket
+// itself sits in a parallel array, read only for the rows that pass.
+struct alignas(64) Row {
+    Instant updated{};
     Symbol segment, state, assignee, group, category, kind;
+    int priority = 0;
 
-    explicit Row(const Ticket& ticket)
-        : t(&ticket),
-          id_priority(ticket.id | std::uint64_t{ticket.priority} << id_bits),
-          updated(ticket.updated),
-          segment(ticket.segment),
-          state(ticket.state),
-          assignee(ticket.assignee),
-          group(ticket.assignment_group),
-          category(ticket.category),
-          kind(ticket.kind) {}
-    TicketId id() const noexcept { return id_priority & ((std::uint64_t{1} << id_bits) - 1); }
-    int priority() const noexcept { return static_cast<int>(id_priority >> id_bits); }
+    Row() = default;
+    explicit Row(const Ticket& t)
+        : updated(t.updated),
+          segment(t.segment),
+          state(t.state),
+          assignee(t.assignee),
+          group(t.assignment_group),
+          category(t.category),
+          kind(t.kind),
+          priority(t.priority) {}
     RowFields fields() const noexcept { return {segment, kind, category, group, assignee}; }
 };
+static_assert(sizeof(Row) == 64);
 
-template <typename T, T Row::*M>
-using col = bmi::member<Row, T, M>;
-struct id_col {
-    using result_type = TicketId;
-    TicketId operator()(const Row& r) const noexcept { return r.id(); }
-};
-using updated_col = col<Instant, &Row::updated>;
-using segment_col = col<Symbol, &Row::segment>;
-// Created order changes only at the end, where the tree's right edge is in cache, so it can
-// afford to read the ticket.
-struct created_col {
-    using result_type = Instant;
-    Instant operator()(const Row& r) const noexcept { return r.t->created; }
-};
+Key updated_key(const Ticket& t) {
+    return Key::of(to_micros(t.updated), t.id, t.priority);
+}
+Key created_key(const Ticket& t) {
+    return Key::of(to_micros(t.created), t.id, t.priority);
+}
 
-struct by_segment_state {};
-struct by_assignee {};
-struct by_group {};
-struct by_category {};
-struct by_updated {};
-struct by_created {};
+// The indexed fields: each has one key sequence per (segment, value).
+enum Field : std::size_t { f_state, f_assignee, f_group, f_category, f_kind, field_count };
 
-// (segment, field, updated, id)
-template <typename Field>
-using segment_then = bmi::composite_key<Row, segment_col, Field, updated_col, id_col>;
-
-using RowSet = bmi::multi_index_container<
-    Row,
-    bmi::indexed_by<
-        bmi::ordered_non_unique<bmi::tag<by_segment_state>, segment_then<col<Symbol, &Row::state>>>,
-        bmi::ordered_non_unique<bmi::tag<by_assignee>, segment_then<col<Symbol, &Row::assignee>>>,
-        bmi::ordered_non_unique<bmi::tag<by_group>, segment_then<col<Symbol, &Row::group>>>,
-        bmi::ordered_non_unique<bmi::tag<by_category>, segment_then<col<Symbol, &Row::category>>>,
-        bmi::ordered_unique<bmi::tag<by_updated>, bmi::composite_key<Row, updated_col, id_col>>,
-        bmi::ordered_unique<bmi::tag<by_created>, bmi::composite_key<Row, created_col, id_col>>>>;
+Symbol field_of(const Ticket& t, Field f) {
+    switch (f) {
+        case f_state:
+            return t.state;
+        case f_assignee:
+            return t.assignee;
+        case f_group:
+            return t.assignment_group;
+        case f_category:
+            return t.category;
+        case f_kind:
+            return t.kind;
+        case field_count:
+            break;
+    }
+    return {};
+}
 
 struct PairHash {
     std::size_t operator()(const std::pair<Symbol, Symbol>& p) const noexcept {
@@ -97,65 +241,38 @@ struct PairHash {
         return h(p.first) * 31 + h(p.second);
     }
 };
+using SeqMap = std::unordered_map<std::pair<Symbol, Symbol>, KeySeq, PairHash>;
 
-// Exact number of rows per (segment, value) and per value, for one indexed field.
-struct Counter {
-    std::unordered_map<std::pair<Symbol, Symbol>, std::size_t, PairHash> pairs;
-    std::unordered_map<Symbol, std::size_t> singles;
+// Which fields a path's sequences decide exactly (a bit per Field, and one for the segment).
+constexpr unsigned covers_segment = 1u << field_count;
+constexpr unsigned cover(Field f) {
+    return 1u << f;
+}
 
-    void add(Symbol segment, Symbol value, std::ptrdiff_t delta) {
-        auto bump = [&](auto& map, const auto& key) {
-            auto& n = map[key];
-            n = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(n) + delta);
-            if (n == 0) map.erase(key);
-        };
-        bump(pairs, std::make_pair(segment, value));
-        bump(singles, value);
-    }
-    std::size_t of(Symbol segment, Symbol value) const {
-        auto it = pairs.find({segment, value});
-        return it == pairs.end() ? 0 : it->second;
-    }
-    std::size_t of(Symbol value) const {
-        auto it = singles.find(value);
-        return it == singles.end() ? 0 : it->second;
-    }
-};
-
-// A set of key prefixes on one index whose ranges together hold every candidate.
-enum class PathIndex { segment_state, segment, assignee, group, category, none };
+// Sequences whose keys together hold every candidate of a query: none at all means the
+// global order (every ticket).
 struct Path {
-    PathIndex index = PathIndex::none;
-    std::vector<std::pair<Symbol, Symbol>> prefixes;  // (segment, value); value unused for segment
+    std::vector<const KeySeq*> seqs;
+    bool global = true;
+    bool overlapping = false;  // a ticket may be in more than one of the sequences
     std::size_t estimate = 0;
-    bool exact = false;  // the ranges hold exactly the tickets the query matches
+    bool exact = false;  // the sequences hold exactly the tickets the query matches
 };
 
-constexpr std::size_t max_prefixes = 64;
+constexpr std::size_t max_prefixes = 256;
 
 // Does the query filter on anything besides the fields a path covers?
-bool only_filters(const Query& q, PathIndex idx) {
-    bool other = !q.kinds.empty() || !q.requesters.empty() || !q.tags.empty() || q.priority_min ||
-                 q.priority_max || q.created_from || q.created_before || q.updated_from ||
-                 q.updated_before || q.sla_breached || q.due_before;
+bool only_filters(const Query& q, unsigned covered) {
+    bool other = !q.requesters.empty() || !q.tags.empty() || q.priority_min || q.priority_max ||
+                 q.created_from || q.created_before || q.updated_from || q.updated_before ||
+                 q.sla_breached || q.due_before;
     if (other) return false;
-    bool states = q.states.empty(), assignees = q.assignees.empty(), groups = q.groups.empty(),
-         categories = q.categories.empty();
-    switch (idx) {
-        case PathIndex::segment_state:
-            return assignees && groups && categories;
-        case PathIndex::segment:
-            return states && assignees && groups && categories;
-        case PathIndex::assignee:
-            return states && groups && categories;
-        case PathIndex::group:
-            return states && assignees && categories;
-        case PathIndex::category:
-            return states && assignees && groups;
-        case PathIndex::none:
-            return q.segments.empty() && states && assignees && groups && categories;
-    }
-    return false;
+    auto ok = [&](const std::vector<Symbol>& values, unsigned bit) {
+        return values.empty() || (covered & bit);
+    };
+    return ok(q.segments, covers_segment) && ok(q.states, cover(f_state)) &&
+           ok(q.assignees, cover(f_assignee)) && ok(q.groups, cover(f_group)) &&
+           ok(q.categories, cover(f_category)) && ok(q.kinds, cover(f_kind));
 }
 
 bool listed(const std::vector<Symbol>& wanted, Symbol actual) {
@@ -163,23 +280,169 @@ bool listed(const std::vector<Symbol>& wanted, Symbol actual) {
 }
 
 // The query's conditions on the fields a row carries, visibility included when the row
-// can decide it; whether the ticket itself must still be checked is needs_ticket().
-bool row_matches(const Query& q, const Row& r) {
-    return listed(q.segments, r.segment) && listed(q.states, r.state) &&
-           listed(q.assignees, r.assignee) && listed(q.groups, r.group) &&
-           listed(q.categories, r.category) && listed(q.kinds, r.kind) &&
-           (!q.priority_min || r.priority() >= *q.priority_min) &&
-           (!q.priority_max || r.priority() <= *q.priority_max) &&
-           (!q.updated_from || r.updated >= *q.updated_from) &&
-           (!q.updated_before || r.updated < *q.updated_before) &&
-           (!q.visibility || !q.visibility->decided_by_fields() ||
-            q.visibility->allows(r.fields()));
-}
+// can decide it; whether the ticket itself must still be checked is needs_ticket(). Built
+// once per query, so that a row is tested only against the conditions the query has.
+class RowFilter {
+  public:
+    explicit RowFilter(const Query& q)
+        : q_(q),
+          lists_(!q.segments.empty() || !q.states.empty() || !q.assignees.empty() ||
+                 !q.groups.empty() || !q.categories.empty() || !q.kinds.empty()),
+          ranges_(q.priority_min || q.priority_max || q.updated_from || q.updated_before),
+          visibility_(q.visibility && q.visibility->decided_by_fields() ? q.visibility.get()
+                                                                        : nullptr) {}
+    bool operator()(const Row& r) const noexcept {
+        if (lists_ && !(listed(q_.segments, r.segment) && listed(q_.states, r.state) &&
+                        listed(q_.assignees, r.assignee) && listed(q_.groups, r.group) &&
+                        listed(q_.categories, r.category) && listed(q_.kinds, r.kind)))
+            return false;
+        if (ranges_ && !((!q_.priority_min || r.priority >= *q_.priority_min) &&
+                         (!q_.priority_max || r.priority <= *q_.priority_max) &&
+                         (!q_.updated_from || r.updated >= *q_.updated_from) &&
+                         (!q_.updated_before || r.updated < *q_.updated_before)))
+            return false;
+        return !visibility_ || visibility_->allows(r.fields());
+    }
+
+  private:
+    static bool listed(const std::vector<Symbol>& wanted, Symbol actual) noexcept {
+        if (wanted.empty()) return true;
+        for (Symbol w : wanted)
+            if (w == actual) return true;
+        return false;
+    }
+    const Query& q_;
+    bool lists_, ranges_;
+    const Visibility* visibility_;
+};
 
 bool needs_ticket(const Query& q) {
     return (q.visibility && !q.visibility->decided_by_fields()) || !q.requesters.empty() ||
            !q.tags.empty() || q.created_from || q.created_before || q.sla_breached || q.due_before;
 }
+
+// Walks the keys of several sequences as one sequence in the given direction, strictly
+// after `after`; a key held by more than one sequence is visited once. visit(key) returns
+// false to stop.
+template <typename Visit>
+void merge_walk(const std::vector<const KeySeq*>& seqs, bool descending,
+                const std::optional<Key>& after, Visit&& visit) {
+    struct Run {
+        const KeySeq* s;
+        KeySeq::Pos cur, stop;  // cur: the head; ascending stops at `stop`, descending after it
+        Key head;
+    };
+    std::vector<Run> runs;
+    runs.reserve(seqs.size());
+    for (const KeySeq* s : seqs) {
+        auto lo = s->begin(), hi = s->end();
+        if (after) {
+            if (descending)
+                hi = s->lower_bound(*after);
+            else
+                lo = s->upper_bound(*after);
+        }
+        if (lo == hi) continue;
+        Run r{s, lo, hi, {}};
+        if (descending) {
+            r.cur = hi;
+            s->prev(r.cur);
+            r.stop = lo;
+        }
+        r.head = s->at(r.cur);
+        runs.push_back(r);
+    }
+    auto advance = [&](Run& r) {
+        if (descending) {
+            if (r.cur == r.stop) return false;
+            r.s->prev(r.cur);
+        } else {
+            r.s->next(r.cur);
+            if (r.cur == r.stop) return false;
+        }
+        r.head = r.s->at(r.cur);
+        return true;
+    };
+    if (runs.size() == 1) {
+        Run& r = runs.front();
+        do {
+            if (!visit(r.head)) return;
+        } while (advance(r));
+        return;
+    }
+    auto later = [&](const Run& a, const Run& b) {
+        return descending ? a.head < b.head : b.head < a.head;
+    };
+    std::optional<Key> last;
+    auto emit = [&](const Key& k) {
+        if (last && k == *last) return true;  // the same ticket from another sequence
+        last = k;
+        return visit(k);
+    };
+    if (runs.size() <= 16) {
+        // Few runs: pick the next head by a scan over the heads alone, which moves nothing.
+        std::array<Key, 16> heads;
+        std::size_t n = runs.size();
+        for (std::size_t i = 0; i < n; ++i)
+            heads[i] = runs[i].head;
+        while (n > 0) {
+            std::size_t pick = 0;
+            for (std::size_t i = 1; i < n; ++i)
+                if (descending ? heads[pick] < heads[i] : heads[i] < heads[pick]) pick = i;
+            if (!emit(heads[pick])) return;
+            if (advance(runs[pick])) {
+                heads[pick] = runs[pick].head;
+            } else {
+                --n;
+                runs[pick] = runs[n];
+                heads[pick] = heads[n];
+            }
+        }
+        return;
+    }
+    // Many runs: a heap whose top is the run with the next key in the walk's direction.
+    std::make_heap(runs.begin(), runs.end(), later);
+    while (!runs.empty()) {
+        std::pop_heap(runs.begin(), runs.end(), later);
+        Run& r = runs.back();
+        if (!emit(r.head)) return;
+        if (advance(r))
+            std::push_heap(runs.begin(), runs.end(), later);
+        else
+            runs.pop_back();
+    }
+}
+
+// Rows and their shared tickets in blocks of a fixed size, indexed by id - 1: growing never
+// moves one. An id without a ticket has a null pointer.
+class Rows {
+  public:
+    static constexpr std::size_t block = 1024;
+    std::size_t capacity() const noexcept { return rows_.size() * block; }
+    // Makes room up to `id`; may throw, and then only leaves more room.
+    void reserve_id(TicketId id) {
+        while (capacity() < id) {
+            tickets_.reserve(rows_.size() + 1);
+            rows_.push_back(std::make_unique<Row[]>(block));
+            tickets_.push_back(std::make_unique<TicketPtr[]>(block));
+        }
+    }
+    const TicketPtr* find(TicketId id) const noexcept {
+        return id >= 1 && id <= capacity() ? &ticket(id) : nullptr;
+    }
+    const Row& row(TicketId id) const noexcept { return rows_[(id - 1) / block][(id - 1) % block]; }
+    const TicketPtr& ticket(TicketId id) const noexcept {
+        return tickets_[(id - 1) / block][(id - 1) % block];
+    }
+    void set(TicketId id, TicketPtr t) noexcept {
+        if (t) rows_[(id - 1) / block][(id - 1) % block] = Row(*t);
+        tickets_[(id - 1) / block][(id - 1) % block] = std::move(t);
+    }
+
+  private:
+    std::vector<std::unique_ptr<Row[]>> rows_;
+    std::vector<std::unique_ptr<TicketPtr[]>> tickets_;
+};
 
 struct KindKeys {
     std::string prefix;
@@ -208,11 +471,12 @@ bool split_key(std::string_view key, std::string_view& prefix, std::uint64_t& nu
 }  // namespace
 
 struct InMemoryStore::Impl {
-    RowSet rows;
-    std::vector<TicketPtr> by_id;  // index id - 1
+    Rows rows;
+    std::size_t live = 0;                      // tickets stored
+    std::array<SeqMap, field_count> by_field;  // (segment, value) -> (updated, id) keys
+    KeySeq by_updated, by_created;             // every ticket
     std::vector<KindKeys> keys;
     std::unordered_map<std::string, TicketId> other_keys;    // keys that do not end in a number
-    Counter states, assignees, groups, categories;           // each by segment and by value
     std::unordered_map<Symbol, std::size_t> segment_counts;  // tickets per segment
     detail::EventLog events;
     TicketId next_id = 1;
@@ -225,14 +489,29 @@ struct InMemoryStore::Impl {
     std::vector<const Ticket*> sla_candidates(const Query& q) const;
 
     const TicketPtr* slot(TicketId id) const {
-        return id >= 1 && id <= by_id.size() && by_id[id - 1] ? &by_id[id - 1] : nullptr;
+        const TicketPtr* t = rows.find(id);
+        return t && *t ? t : nullptr;
     }
+    const TicketPtr& ticket(TicketId id) const { return rows.ticket(id); }
     TicketId find_key(std::string_view key) const;
     KindKeys* keys_for(const Ticket& t, std::uint64_t& number);
     void add_key(const Ticket& t);
     void remove_key(const Ticket& t);
-    void count(const Ticket& t, std::ptrdiff_t delta);
+
+    // One key of a ticket in one sequence: a field's (segment, value) sequence, or a global one.
+    struct Place {
+        SeqMap* map = nullptr;
+        KeySeq* global = nullptr;
+        std::pair<Symbol, Symbol> prefix;
+        Key key;
+        friend bool operator==(const Place&, const Place&) = default;
+    };
+    static constexpr std::size_t place_count = field_count + 2;
+    std::array<Place, place_count> places(const Ticket& t);
+    void drop(const Place& p) noexcept;
+    void index(const Ticket& next, const Ticket* previous);
     void put(const TicketPtr& next, const TicketPtr& previous);
+    void remove(const TicketPtr& t);
     // Takes back the last `events` events and the writes `now` (each over `previous`, null
     // for a new ticket), newest first.
     void undo(const std::vector<TicketPtr>& now, const std::vector<TicketPtr>& previous,
@@ -247,12 +526,13 @@ struct InMemoryStore::Impl {
     std::optional<std::vector<Undo>> batch;
 
     std::vector<Symbol> segments_of(const Query& q) const;
+    void add_kind_path(const Query& q, const std::vector<Symbol>& segments, Path& p) const;
+    void add_visibility_path(const Query& q, const std::vector<Symbol>& segments, Path& p) const;
     Path best_path(const Query& q) const;
     template <typename F>
     void for_each_in_path(const Path& p, F&& f) const;
     Page ordered_scan(const Query& q, const Path& p) const;
     Page gather_and_sort(const Query& q, const Path& p) const;
-    Page global_scan(const Query& q) const;
 };
 
 TicketId InMemoryStore::Impl::find_key(std::string_view key) const {
@@ -296,39 +576,91 @@ void InMemoryStore::Impl::remove_key(const Ticket& t) {
         k->by_number[number] = 0;
 }
 
-void InMemoryStore::Impl::count(const Ticket& t, std::ptrdiff_t delta) {
-    auto& n = segment_counts[t.segment];
-    n = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(n) + delta);
-    if (n == 0) segment_counts.erase(t.segment);
-    states.add(t.segment, t.state, delta);
-    assignees.add(t.segment, t.assignee, delta);
-    groups.add(t.segment, t.assignment_group, delta);
-    categories.add(t.segment, t.category, delta);
+std::array<InMemoryStore::Impl::Place, InMemoryStore::Impl::place_count>
+InMemoryStore::Impl::places(const Ticket& t) {
+    std::array<Place, place_count> out;
+    Key at = updated_key(t);
+    for (std::size_t f = 0; f < field_count; ++f)
+        out[f] = {&by_field[f], nullptr, {t.segment, field_of(t, static_cast<Field>(f))}, at};
+    out[field_count] = {nullptr, &by_updated, {}, at};
+    out[field_count + 1] = {nullptr, &by_created, {}, created_key(t)};
+    return out;
 }
 
-// Stores `next` in place of `previous` (nullptr for a new ticket). Only allocation can throw;
-// it does so before anything changes, or after the row is in place and the rest is
-// restored by the caller's undo.
+void InMemoryStore::Impl::drop(const Place& p) noexcept {
+    if (p.global) return p.global->erase(p.key);
+    auto it = p.map->find(p.prefix);
+    if (it == p.map->end()) return;
+    it->second.erase(p.key);
+    if (it->second.empty()) p.map->erase(it);
+}
+
+// Puts the keys of `next` into its sequences and takes those of `previous` (null for a new
+// ticket) out of theirs; a key that stays where it is is not touched. Allocation can throw
+// while the new keys go in: they are taken out again and nothing has changed.
+void InMemoryStore::Impl::index(const Ticket& next, const Ticket* previous) {
+    auto now = places(next);
+    std::array<Place, place_count> before;
+    if (previous) before = places(*previous);
+    auto moves = [&](std::size_t i) { return !previous || now[i] != before[i]; };
+    std::size_t done = 0;
+    try {
+        for (; done < place_count; ++done)
+            if (moves(done))
+                (now[done].global ? *now[done].global : (*now[done].map)[now[done].prefix])
+                    .insert(now[done].key);
+    } catch (...) {
+        for (std::size_t i = 0; i <= done && i < place_count; ++i)
+            if (moves(i)) drop(now[i]);
+        throw;
+    }
+    if (previous)
+        for (std::size_t i = 0; i < place_count; ++i)
+            if (moves(i)) drop(before[i]);
+}
+
+// Stores `next` in place of `previous` (nullptr for a new ticket). Allocation can throw
+// before anything changes, or in the SLA indexes after the row is in place, which the
+// caller's undo restores.
 void InMemoryStore::Impl::put(const TicketPtr& next, const TicketPtr& previous) {
     TicketId id = next->id;
-    if (previous) {
-        auto& idx = rows.get<by_updated>();
-        auto it = idx.find(boost::make_tuple(previous->updated, id));
-        idx.replace(it, Row(*next));
-        count(*previous, -1);
-    } else {
-        if (by_id.size() < id) by_id.resize(id);
-        add_key(*next);
+    auto [count, fresh] = segment_counts.try_emplace(next->segment, 0);
+    try {
+        if (!previous) {
+            rows.reserve_id(id);
+            add_key(*next);
+        }
         try {
-            rows.insert(Row(*next));
+            index(*next, previous.get());
         } catch (...) {
-            remove_key(*next);
+            if (!previous) remove_key(*next);
             throw;
         }
+    } catch (...) {
+        if (fresh) segment_counts.erase(count);
+        throw;
     }
-    count(*next, +1);
-    by_id[id - 1] = next;
+    ++count->second;
+    if (previous) {
+        auto before = segment_counts.find(previous->segment);
+        if (--before->second == 0) segment_counts.erase(before);
+    } else {
+        ++live;
+    }
+    rows.set(id, next);
     sla_index(previous.get(), next.get());
+}
+
+// Takes a ticket out of the store (undoing its creation).
+void InMemoryStore::Impl::remove(const TicketPtr& t) {
+    for (const auto& p : places(*t))
+        drop(p);
+    auto n = segment_counts.find(t->segment);
+    if (n != segment_counts.end() && --n->second == 0) segment_counts.erase(n);
+    --live;
+    sla_index(t.get(), nullptr);
+    remove_key(*t);
+    rows.set(t->id, nullptr);
 }
 
 // Segments to enumerate for a path that starts with the segment: the query's, or every
@@ -343,153 +675,170 @@ std::vector<Symbol> InMemoryStore::Impl::segments_of(const Query& q) const {
     return all;
 }
 
+namespace {
+
+// The kinds a ticket of `segment` may have to pass the query's kind filter and its segment
+// clauses (when visibility is made of them, or the query is their branch); empty when
+// neither narrows the kind.
+std::vector<Symbol> kinds_in(const Query& q, Symbol segment, bool& none) {
+    std::vector<Symbol> out = q.kinds;
+    none = false;
+    const Visibility* v = q.visibility.get();
+    if (!v || !(v->segments_only() || v->branch == 0)) return out;
+    std::vector<Symbol> visible;
+    bool any = false, some = false;
+    for (const auto& s : v->segments) {
+        if (s.segment != segment) continue;
+        some = true;
+        if (s.kinds.empty()) any = true;
+        for (auto k : s.kinds)
+            if (std::find(visible.begin(), visible.end(), k) == visible.end()) visible.push_back(k);
+    }
+    if (!some) {
+        none = true;  // no clause admits the segment
+        return {};
+    }
+    if (any) return out;
+    if (out.empty()) return visible;
+    std::vector<Symbol> both;
+    for (auto k : out)
+        if (listed(visible, k)) both.push_back(k);
+    none = both.empty();
+    return both;
+}
+
+void add_seq(Path& p, const SeqMap& map, Symbol segment, Symbol value) {
+    auto it = map.find({segment, value});
+    if (it == map.end()) return;
+    if (std::find(p.seqs.begin(), p.seqs.end(), &it->second) != p.seqs.end()) return;
+    p.seqs.push_back(&it->second);
+    p.estimate += it->second.size();
+}
+
+}  // namespace
+
+// The (segment, kind) sequences that hold every candidate, when the query or its segment
+// clauses narrow the kind; leaves `p` global otherwise.
+void InMemoryStore::Impl::add_kind_path(const Query& q, const std::vector<Symbol>& segments,
+                                        Path& p) const {
+    std::vector<std::vector<Symbol>> kinds;
+    std::vector<bool> none(segments.size());
+    bool narrows = false;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        bool nothing = false;
+        kinds.push_back(kinds_in(q, segments[i], nothing));
+        none[i] = nothing;
+        narrows = narrows || nothing || !kinds.back().empty();
+        n += kinds.back().empty() ? 8 : kinds.back().size();
+    }
+    if (!narrows || n > max_prefixes) return;
+    p.global = false;
+    const SeqMap& map = by_field[f_kind];
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        if (none[i]) continue;  // nothing in this segment can match
+        if (!kinds[i].empty()) {
+            for (auto k : kinds[i])
+                add_seq(p, map, segments[i], k);
+            continue;
+        }
+        for (const auto& [key, seq] : map)
+            if (key.first == segments[i]) add_seq(p, map, key.first, key.second);
+    }
+}
+
+// The sequences of every ticket that the visibility's segment, group and assignee clauses
+// admit (a union: a ticket may be in several), when no other clause can admit one; leaves
+// `p` global otherwise. A segment clause with kinds takes the (segment, kind) sequences.
+void InMemoryStore::Impl::add_visibility_path(const Query& q, const std::vector<Symbol>& segments,
+                                              Path& p) const {
+    const Visibility* v = q.visibility.get();
+    if (!v || v->segments_only()) return;  // planned through planning_segments
+    int b = v->branch;
+    if (b == 3 || (b < 0 && (v->requester || v->watcher || v->approver))) return;
+    auto in_segments = [&](Symbol s) {
+        return std::find(segments.begin(), segments.end(), s) != segments.end();
+    };
+    Path out;
+    out.global = false;
+    out.overlapping = true;
+    if (b < 0 || b == 0)
+        for (const auto& clause : v->segments) {
+            if (!in_segments(clause.segment)) continue;
+            if (clause.kinds.empty()) {
+                for (const auto& [key, seq] : by_field[f_state])
+                    if (key.first == clause.segment)
+                        add_seq(out, by_field[f_state], key.first, key.second);
+                continue;
+            }
+            for (auto k : clause.kinds)
+                if (listed(q.kinds, k)) add_seq(out, by_field[f_kind], clause.segment, k);
+        }
+    if (b < 0 || b == 1)
+        for (auto g : v->groups)
+            if (!g.empty() && listed(q.groups, g))
+                for (auto seg : segments)
+                    add_seq(out, by_field[f_group], seg, g);
+    if ((b < 0 || b == 2) && v->assignee && !v->user.empty() && listed(q.assignees, v->user))
+        for (auto seg : segments)
+            add_seq(out, by_field[f_assignee], seg, v->user);
+    if (out.seqs.size() <= 4 * max_prefixes) p = std::move(out);
+}
+
 Path InMemoryStore::Impl::best_path(const Query& q) const {
     Path best;
-    best.estimate = rows.size();
-    best.exact = only_filters(q, PathIndex::none) && !q.visibility;
-    auto consider = [&](Path p) {
-        p.exact = only_filters(q, p.index) && !q.visibility;
+    best.estimate = live;
+    best.exact = only_filters(q, 0) && !q.visibility;
+    auto consider = [&](Path p, unsigned covered) {
+        p.global = false;
+        p.exact = !p.overlapping && only_filters(q, covered) && !q.visibility;
         if (p.estimate < best.estimate || (p.estimate == best.estimate && p.exact && !best.exact))
             best = std::move(p);
     };
     auto segments = segments_of(q);
-    if (!q.states.empty() && segments.size() * q.states.size() <= max_prefixes) {
-        Path p{PathIndex::segment_state, {}, 0, false};
-        for (auto seg : segments)
-            for (auto st : q.states) {
-                p.prefixes.emplace_back(seg, st);
-                p.estimate += states.of(seg, st);
-            }
-        consider(std::move(p));
-    }
-    if (auto planned = planning_segments(q);
-        q.states.empty() && !planned.empty() && planned.size() <= max_prefixes) {
-        // Every (segment, state) range that has tickets: each is sorted by (updated, id), so
-        // a page by "updated" merges them instead of walking the global order.
-        Path p{PathIndex::segment_state, {}, 0, false};
-        for (const auto& [key, n] : states.pairs)
-            if (std::find(segments.begin(), segments.end(), key.first) != segments.end()) {
-                p.prefixes.push_back(key);
-                p.estimate += n;
-            }
-        if (p.prefixes.size() <= max_prefixes) {
-            std::sort(p.prefixes.begin(), p.prefixes.end());
-            consider(std::move(p));
-        } else {
-            p.index = PathIndex::segment;
-            p.prefixes.clear();
-            for (auto seg : segments)
-                p.prefixes.emplace_back(seg, Symbol{});
-            consider(std::move(p));
-        }
-    }
-    auto by_field = [&](PathIndex which, const std::vector<Symbol>& values, const Counter& c) {
+    auto by_values = [&](Field f, const std::vector<Symbol>& values) {
         if (values.empty() || values.size() * segments.size() > max_prefixes) return;
-        Path p{which, {}, 0, false};
+        Path p;
         for (auto seg : segments)
-            for (auto v : values) {
-                p.prefixes.emplace_back(seg, v);
-                p.estimate += c.of(seg, v);
-            }
-        consider(std::move(p));
+            for (auto v : values)
+                add_seq(p, by_field[f], seg, v);
+        consider(std::move(p), covers_segment | cover(f));
     };
-    by_field(PathIndex::assignee, q.assignees, assignees);
-    by_field(PathIndex::group, q.groups, groups);
-    by_field(PathIndex::category, q.categories, categories);
+    by_values(f_state, q.states);
+    if (auto planned = planning_segments(q); q.states.empty() && !planned.empty()) {
+        // Every (segment, state) sequence of the segments: together, the segments in order.
+        Path p;
+        for (const auto& [key, seq] : by_field[f_state])
+            if (std::find(segments.begin(), segments.end(), key.first) != segments.end())
+                add_seq(p, by_field[f_state], key.first, key.second);
+        consider(std::move(p), covers_segment);
+    }
+    by_values(f_assignee, q.assignees);
+    by_values(f_group, q.groups);
+    by_values(f_category, q.categories);
+    if (Path p; add_kind_path(q, segments, p), !p.global)
+        consider(std::move(p), covers_segment | cover(f_kind));
+    if (Path p; add_visibility_path(q, segments, p), !p.global) consider(std::move(p), 0);
     return best;
 }
 
+// Visits each candidate row of a path once, in no particular order.
 template <typename F>
 void InMemoryStore::Impl::for_each_in_path(const Path& p, F&& f) const {
-    auto each = [&](const auto& idx, auto key) {
-        auto [first, last] = idx.equal_range(key);
-        for (; first != last; ++first)
-            f(*first);
-    };
-    for (const auto& [a, b] : p.prefixes) {
-        switch (p.index) {
-            case PathIndex::segment_state:
-                each(rows.get<by_segment_state>(), boost::make_tuple(a, b));
-                break;
-            case PathIndex::segment:
-                each(rows.get<by_segment_state>(), boost::make_tuple(a));
-                break;
-            case PathIndex::assignee:
-                each(rows.get<by_assignee>(), boost::make_tuple(a, b));
-                break;
-            case PathIndex::group:
-                each(rows.get<by_group>(), boost::make_tuple(a, b));
-                break;
-            case PathIndex::category:
-                each(rows.get<by_category>(), boost::make_tuple(a, b));
-                break;
-            case PathIndex::none:
-                break;
-        }
+    if (p.global) {
+        by_updated.each([&](const Key& k) { f(k.id(), rows.row(k.id())); });
+    } else if (p.overlapping) {
+        merge_walk(p.seqs, false, std::nullopt, [&](const Key& k) {
+            f(k.id(), rows.row(k.id()));
+            return true;
+        });
+    } else {
+        for (const KeySeq* s : p.seqs)
+            s->each([&](const Key& k) { f(k.id(), rows.row(k.id())); });
     }
 }
 
 namespace {
-
-// Walks several ranges of one index, each sorted by (updated, id), as one sorted sequence
-// in the query's direction, starting strictly after the cursor.
-template <typename Index>
-void merge_ranges(const Index& idx, const std::vector<std::pair<Symbol, Symbol>>& prefixes,
-                  bool descending, const std::optional<SortPosition>& after,
-                  const std::function<bool(const Row&)>& visit) {
-    using It = typename Index::const_iterator;
-    struct Range {
-        It next, end;  // ascending: [next, end); descending: walk back from next to end
-    };
-    std::vector<Range> ranges;
-    for (const auto& [a, b] : prefixes) {
-        auto [lo, hi] = idx.equal_range(boost::make_tuple(a, b));
-        if (after) {
-            auto full = boost::make_tuple(a, b, instant_from_micros(std::get<0>(*after)),
-                                          std::get<2>(*after));
-            if (descending)
-                hi = idx.lower_bound(full);
-            else
-                lo = idx.upper_bound(full);
-        }
-        if (lo != hi) ranges.push_back(descending ? Range{hi, lo} : Range{lo, hi});
-    }
-    auto position = [](const Row& r) { return std::make_pair(r.updated, r.id()); };
-    while (!ranges.empty()) {
-        std::size_t pick = 0;
-        for (std::size_t i = 1; i < ranges.size(); ++i) {
-            auto ci = position(descending ? *std::prev(ranges[i].next) : *ranges[i].next);
-            auto cp = position(descending ? *std::prev(ranges[pick].next) : *ranges[pick].next);
-            if (descending ? ci > cp : ci < cp) pick = i;
-        }
-        auto& r = ranges[pick];
-        const Row& row = descending ? *--r.next : *r.next++;
-        if (!visit(row)) return;
-        if (r.next == r.end) ranges.erase(ranges.begin() + static_cast<std::ptrdiff_t>(pick));
-    }
-}
-
-// Walks an index ordered by (instant, id) in the query's direction, after the cursor.
-template <typename Index>
-void walk_ordered(const Index& idx, const Query& q, const std::optional<SortPosition>& after,
-                  const std::function<bool(const Row&)>& visit) {
-    auto lo = idx.begin();
-    auto hi = idx.end();
-    if (after) {
-        auto k = boost::make_tuple(instant_from_micros(std::get<0>(*after)), std::get<2>(*after));
-        if (q.descending)
-            hi = idx.lower_bound(k);
-        else
-            lo = idx.upper_bound(k);
-    }
-    if (q.descending) {
-        while (hi != lo)
-            if (!visit(*--hi)) return;
-    } else {
-        for (; lo != hi; ++lo)
-            if (!visit(*lo)) return;
-    }
-}
 
 bool after_cursor(const SortPosition& pos, const std::optional<SortPosition>& after,
                   bool descending) {
@@ -499,42 +848,38 @@ bool after_cursor(const SortPosition& pos, const std::optional<SortPosition>& af
 
 }  // namespace
 
-// Pages in (updated, id) or (created, id) order straight off an index, checking each row
-// and reading the ticket only when the query filters on fields the row lacks.
+// Pages in (updated, id) or (created, id) order straight off the key sequences, checking each
+// row and reading the ticket only when the query filters on fields the row lacks. A
+// non-global path is walked only for the updated order (its sequences are in that order).
 Page InMemoryStore::Impl::ordered_scan(const Query& q, const Path& p) const {
     Page page;
-    std::optional<SortPosition> after;
-    if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
+    std::optional<Key> after;
+    if (!q.cursor.empty()) {
+        auto pos = decode_cursor(q.cursor, q.sort, q.descending);
+        after = Key::cursor(std::get<0>(pos), std::get<2>(pos), q.descending);
+    }
     bool more = false;
     bool deref = needs_ticket(q);
-    auto visit = [&](const Row& r) {
-        if (!row_matches(q, r) || (deref && !q.matches(*r.t))) return true;
+    RowFilter row_matches(q);
+    page.tickets.reserve(std::min<std::size_t>(q.limit, 64));
+    int low = q.priority_min.value_or(INT_MIN), high = q.priority_max.value_or(INT_MAX);
+    auto visit = [&](const Key& k) {
+        if (k.priority() < low || k.priority() > high) return true;
+        if (!row_matches(rows.row(k.id()))) return true;
+        const TicketPtr& t = rows.ticket(k.id());
+        if (deref && !q.matches(*t)) return true;
         if (page.tickets.size() == q.limit) {
             more = true;
             return false;
         }
-        page.tickets.push_back(by_id[r.id() - 1]);
+        page.tickets.push_back(t);
         return true;
     };
-    switch (p.index) {
-        case PathIndex::segment_state:
-            merge_ranges(rows.get<by_segment_state>(), p.prefixes, q.descending, after, visit);
-            break;
-        case PathIndex::assignee:
-            merge_ranges(rows.get<by_assignee>(), p.prefixes, q.descending, after, visit);
-            break;
-        case PathIndex::group:
-            merge_ranges(rows.get<by_group>(), p.prefixes, q.descending, after, visit);
-            break;
-        case PathIndex::category:
-            merge_ranges(rows.get<by_category>(), p.prefixes, q.descending, after, visit);
-            break;
-        default:
-            if (q.sort == SortKey::created)
-                walk_ordered(rows.get<by_created>(), q, after, visit);
-            else
-                walk_ordered(rows.get<by_updated>(), q, after, visit);
-    }
+    if (!p.global)
+        merge_walk(p.seqs, q.descending, after, visit);
+    else
+        merge_walk({q.sort == SortKey::created ? &by_created : &by_updated}, q.descending, after,
+                   visit);
     if (more)
         page.next_cursor =
             encode_cursor(q.sort, q.descending, sort_position(*page.tickets.back(), q.sort));
@@ -545,17 +890,14 @@ Page InMemoryStore::Impl::gather_and_sort(const Query& q, const Path& p) const {
     std::optional<SortPosition> after;
     if (!q.cursor.empty()) after = decode_cursor(q.cursor, q.sort, q.descending);
     std::vector<std::pair<SortPosition, const TicketPtr*>> hits;
-    auto take = [&](const Row& r) {
-        if (!row_matches(q, r) || !q.matches(*r.t)) return;
-        auto pos = sort_position(*r.t, q.sort);
-        if (after_cursor(pos, after, q.descending)) hits.emplace_back(pos, &by_id[r.id() - 1]);
-    };
-    if (p.index == PathIndex::none) {
-        for (const auto& r : rows.get<by_updated>())
-            take(r);
-    } else {
-        for_each_in_path(p, take);
-    }
+    RowFilter row_matches(q);
+    for_each_in_path(p, [&](TicketId id, const Row& r) {
+        if (!row_matches(r)) return;
+        const TicketPtr& t = rows.ticket(id);
+        if (!q.matches(*t)) return;
+        auto pos = sort_position(*t, q.sort);
+        if (after_cursor(pos, after, q.descending)) hits.emplace_back(pos, &t);
+    });
     auto order = [&](const auto& a, const auto& b) {
         return q.descending ? a.first > b.first : a.first < b.first;
     };
@@ -580,19 +922,18 @@ TicketPtr InMemoryStore::get(TicketId id) const {
 
 TicketPtr InMemoryStore::get_by_key(std::string_view key) const {
     TicketId id = impl_->find_key(key);
-    return id ? impl_->by_id[id - 1] : nullptr;
+    return id ? impl_->ticket(id) : nullptr;
 }
 
-// Gathering a path's candidates and sorting them beats walking a global order index when
-// the path is this small.
+// Gathering a path's candidates and sorting them beats walking a global order when the
+// path is this small.
 constexpr std::size_t gather_limit = 20000;
 
 Page InMemoryStore::query(const Query& q) const {
     if (Page page; impl_->sla_query(q, page)) return page;
     Path p = impl_->best_path(q);
-    bool ordered_path = p.index != PathIndex::segment && p.index != PathIndex::none;
-    if (q.sort == SortKey::updated && ordered_path) return impl_->ordered_scan(q, p);
-    if (q.sort != SortKey::priority && (p.index == PathIndex::none || p.estimate > gather_limit))
+    if (q.sort == SortKey::updated && !p.global) return impl_->ordered_scan(q, p);
+    if (q.sort != SortKey::priority && (p.global || p.estimate > gather_limit))
         return impl_->ordered_scan(q, Path{});
     return impl_->gather_and_sort(q, p);
 }
@@ -608,12 +949,10 @@ std::size_t InMemoryStore::count(const Query& q) const {
     if (p.exact) return p.estimate;
     std::size_t n = 0;
     bool deref = needs_ticket(q);
-    auto take = [&](const Row& r) { n += row_matches(q, r) && (!deref || q.matches(*r.t)); };
-    if (p.index == PathIndex::none)
-        for (const auto& r : impl_->rows.get<by_updated>())
-            take(r);
-    else
-        impl_->for_each_in_path(p, take);
+    RowFilter row_matches(q);
+    impl_->for_each_in_path(p, [&](TicketId id, const Row& r) {
+        n += row_matches(r) && (!deref || q.matches(*impl_->ticket(id)));
+    });
     return n;
 }
 
@@ -622,7 +961,7 @@ std::vector<Event> InMemoryStore::history(TicketId id) const {
 }
 
 std::size_t InMemoryStore::size() const {
-    return impl_->rows.size();
+    return impl_->live;
 }
 
 std::pair<TicketId, std::uint64_t> InMemoryStore::allocate(Symbol kind) {
@@ -700,12 +1039,7 @@ void InMemoryStore::Impl::undo(const std::vector<TicketPtr>& now,
         if (previous[i]) {
             put(previous[i], now[i]);
         } else {
-            auto& idx = rows.get<by_updated>();
-            idx.erase(idx.find(boost::make_tuple(now[i]->updated, now[i]->id)));
-            count(*now[i], -1);
-            sla_index(now[i].get(), nullptr);
-            remove_key(*now[i]);
-            by_id[now[i]->id - 1] = nullptr;
+            remove(now[i]);
         }
     }
 }
@@ -762,10 +1096,10 @@ std::vector<const Ticket*> InMemoryStore::Impl::sla_candidates(const Query& q) c
     if (q.due_before) {
         auto end = sla_due.lower_bound({*q.due_before, 0});
         for (auto it = sla_due.begin(); it != end; ++it)
-            out.push_back(by_id[it->second - 1].get());
+            out.push_back(ticket(it->second).get());
     } else if (q.sla_breached.value_or(false)) {
         for (TicketId id : sla_breached)
-            out.push_back(by_id[id - 1].get());
+            out.push_back(ticket(id).get());
     }
     return out;
 }
@@ -792,7 +1126,7 @@ bool InMemoryStore::Impl::sla_query(const Query& q, Page& page) const {
         for (const Ticket* t : sla_candidates(q)) {
             if (!q.matches(*t)) continue;
             auto pos = sort_position(*t, q.sort);
-            if (after_cursor(pos, after, q.descending)) hits.emplace_back(pos, &by_id[t->id - 1]);
+            if (after_cursor(pos, after, q.descending)) hits.emplace_back(pos, &ticket(t->id));
         }
         auto order = [&](const auto& a, const auto& b) {
             return q.descending ? a.first > b.first : a.first < b.first;
@@ -812,15 +1146,15 @@ bool InMemoryStore::Impl::sla_query(const Query& q, Page& page) const {
                               {instant_from_micros(std::get<1>(*after)), std::get<2>(*after)})
                         : sla_due.begin();
         for (; it != sla_due.end(); ++it) {
-            const TicketPtr& t = by_id[it->second - 1];
+            const TicketPtr& t = ticket(it->second);
             if (!q.matches(*t)) continue;
             if (hits.size() == q.limit) return finish(true), true;
             hits.emplace_back(sort_position(*t, q.sort), &t);
         }
     }
     TicketId from = after && std::get<0>(*after) == 1 ? std::get<2>(*after) + 1 : 1;
-    for (TicketId id = from; id <= by_id.size(); ++id) {
-        const TicketPtr& t = by_id[id - 1];
+    for (TicketId id = from; id <= rows.capacity(); ++id) {
+        const TicketPtr& t = ticket(id);
         if (!t || earliest_due(t->sla) || !q.matches(*t)) continue;
         if (hits.size() == q.limit) return finish(true), true;
         hits.emplace_back(sort_position(*t, q.sort), &t);
@@ -833,7 +1167,7 @@ std::vector<TicketPtr> InMemoryStore::sla_alarms(Instant until, std::size_t limi
     std::vector<TicketPtr> out;
     for (auto it = impl_->sla_alarm.begin();
          it != impl_->sla_alarm.end() && it->first <= until && out.size() < limit; ++it)
-        out.push_back(impl_->by_id[it->second - 1]);
+        out.push_back(impl_->ticket(it->second));
     return out;
 }
 
