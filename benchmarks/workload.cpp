@@ -206,7 +206,7 @@ itsm::Ticket to_ticket(const itsm::Schema& schema, const itsm::NewTicket& in, it
     return t;
 }
 
-std::string join_tags(const std::vector<itsm::Symbol>& tags) {
+std::string join_tags(std::span<const itsm::Symbol> tags) {
     std::string out;
     for (auto t : tags) {
         if (!out.empty()) out += ',';

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,6 @@ inline const itsm::NewTicket& input(std::uint64_t n) {
 itsm::Ticket to_ticket(const itsm::Schema& schema, const itsm::NewTicket& in, itsm::Symbol actor);
 
 // Tags joined with ',' in stored order (the SQLite baseline keeps them in one column).
-std::string join_tags(const std::vector<itsm::Symbol>& tags);
+std::string join_tags(std::span<const itsm::Symbol> tags);
 
 }  // namespace bench

@@ -199,7 +199,7 @@ void Engine::Impl::apply_patch(Ticket& t, const TicketPatch& p, Instant now, Sym
     symbol_field("segment", t.segment, p.segment, true);
 
     if (!p.add_tags.empty() || !p.remove_tags.empty()) {
-        std::vector<Symbol> tags = t.tags;
+        auto tags = t.tags;
         for (const auto& raw : p.remove_tags) {
             Symbol tag = checked_tag(raw, "remove_tags");
             tags.erase(std::remove(tags.begin(), tags.end(), tag), tags.end());
@@ -216,7 +216,7 @@ void Engine::Impl::apply_patch(Ticket& t, const TicketPatch& p, Instant now, Sym
     }
 
     if (!p.add_watchers.empty() || !p.remove_watchers.empty()) {
-        std::vector<Symbol> watchers = t.watchers;
+        auto watchers = t.watchers;
         for (auto w : p.remove_watchers)
             watchers.erase(std::remove(watchers.begin(), watchers.end(), w), watchers.end());
         for (auto w : p.add_watchers) {

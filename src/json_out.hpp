@@ -5,7 +5,8 @@
 //
 // Writing a record is a list of `member(name, value)` calls in byte order of the names
 // (json_write.cpp); `write(JsonOut&, const T&)` overloads (found by argument-dependent
-// lookup) say how a value is written, and a std::vector of them becomes an array. A new
+// lookup) say how a value is written, and a std::vector or CompactVector of them becomes an
+// array. A new
 // member of a record is one member() line in its place; a new value type needs a write()
 // overload. Debug builds check that members come in order, as the old writer printed them.
 #pragma once
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -220,24 +222,32 @@ void write(JsonOut& j, const std::optional<T>& v) {
         j.null();
 }
 template <class T>
-void write(JsonOut& j, const std::vector<T>& items) {
+void write_array(JsonOut& j, const T& items) {
     j.begin_array();
     for (const auto& item : items)
         write(j, item);
     j.end_array();
+}
+template <class T>
+void write(JsonOut& j, const std::vector<T>& items) {
+    write_array(j, items);
+}
+template <class T>
+void write(JsonOut& j, const CompactVector<T>& items) {
+    write_array(j, items);
 }
 void write(JsonOut& j, const Value& v);
 
 // Symbols as an array of their texts in byte order (tags and watchers are kept in identity
 // order, which means nothing to a reader).
 struct SortedTexts {
-    const std::vector<Symbol>& symbols;
+    std::span<const Symbol> symbols;
 };
 void write(JsonOut& j, SortedTexts s);
 
 // Custom fields as an object keyed by field name, in byte order of the names.
 struct CustomObject {
-    const std::vector<CustomField>& fields;
+    std::span<const CustomField> fields;
 };
 void write(JsonOut& j, CustomObject c);
 

@@ -189,7 +189,7 @@ namespace {
 // The elements of `items` ordered by proj(element), a string_view; a few of them are sorted
 // in place on the stack, more in a vector.
 template <class T, class Proj, class Body>
-void in_text_order(const std::vector<T>& items, Proj proj, Body body) {
+void in_text_order(std::span<const T> items, Proj proj, Body body) {
     auto by_text = [&](const T* a, const T* b) { return proj(*a) < proj(*b); };
     constexpr std::size_t few = 16;
     if (items.size() <= few) {

@@ -99,7 +99,7 @@ SlaFacts SlaFacts::of(const Ticket& t) {
     f.priority = t.priority;
     if (!t.category.empty()) f.categories.push_back(t.category);
     f.segment = t.segment;
-    f.custom = t.custom;
+    f.custom.assign(t.custom.begin(), t.custom.end());
     return f;
 }
 

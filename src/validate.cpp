@@ -128,7 +128,7 @@ Symbol checked_tag(std::string_view raw, std::string_view field) {
     return Symbol(tag);
 }
 
-std::string symbols_text(const std::vector<Symbol>& tags) {
+std::string symbols_text(std::span<const Symbol> tags) {
     std::vector<std::string_view> names;
     for (auto t : tags)
         names.push_back(t.view());

@@ -2,6 +2,7 @@
 // naming the field and quoting the offending value; none has side effects.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,7 @@ std::string checked_comment(std::string_view text);
 void check_symbol(std::string_view field, Symbol value, bool required);
 Symbol checked_tag(std::string_view raw, std::string_view field);
 // A set of tags or users as the audit trail shows it: sorted by text, comma-separated.
-std::string symbols_text(const std::vector<Symbol>& symbols);
+std::string symbols_text(std::span<const Symbol> symbols);
 // Text values must be UTF-8 of at most 1 MiB, instants within years 0001..9999.
 void check_custom_value(std::string_view name, const Value& value);
 // Sets, replaces or (for monostate) removes a custom field, keeping the vector sorted.

@@ -516,7 +516,7 @@ TEST_CASE("access: random policies, tickets and queries never show what may not 
                 p.add_watchers = {pick(users)};
                 break;
             case 2:
-                p.remove_watchers = store->get(target->id)->watchers;
+                p.remove_watchers = store->get(target->id)->watchers.to_vector();
                 p.assignee = chance(50) ? pick(users) : Symbol{};
                 break;
             case 3:

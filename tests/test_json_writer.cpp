@@ -10,6 +10,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,7 @@ json value_json(const Value& v) {
 }
 
 json ticket_json(const Ticket& t) {
-    auto sorted_text = [](const std::vector<Symbol>& symbols) {
+    auto sorted_text = [](std::span<const Symbol> symbols) {
         std::vector<std::string> out;
         for (auto s : symbols)
             out.push_back(s.str());

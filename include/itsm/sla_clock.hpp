@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "itsm/compact_vector.hpp"
 #include "itsm/symbol.hpp"
 #include "itsm/time.hpp"
 #include "itsm/version.hpp"
@@ -51,19 +52,19 @@ struct SlaClock {
 };
 
 // Facts over a ticket's clocks that queries and indexes use.
-inline std::optional<Instant> earliest_due(const std::vector<SlaClock>& clocks) noexcept {
+inline std::optional<Instant> earliest_due(const CompactVector<SlaClock>& clocks) noexcept {
     std::optional<Instant> out;
     for (const auto& c : clocks)
         if (c.running() && c.due && (!out || *c.due < *out)) out = c.due;
     return out;
 }
-inline std::optional<Instant> next_alarm(const std::vector<SlaClock>& clocks) noexcept {
+inline std::optional<Instant> next_alarm(const CompactVector<SlaClock>& clocks) noexcept {
     std::optional<Instant> out;
     for (const auto& c : clocks)
         if (c.running() && c.alarm && (!out || *c.alarm < *out)) out = c.alarm;
     return out;
 }
-inline bool any_breached(const std::vector<SlaClock>& clocks) noexcept {
+inline bool any_breached(const CompactVector<SlaClock>& clocks) noexcept {
     for (const auto& c : clocks)
         if (c.state == ClockState::breached) return true;
     return false;

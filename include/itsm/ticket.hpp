@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "itsm/compact_vector.hpp"
 #include "itsm/sla_clock.hpp"
 #include "itsm/symbol.hpp"
 #include "itsm/time.hpp"
@@ -95,12 +96,13 @@ struct Ticket {
     Symbol requester;
     Symbol assignee;
     Symbol assignment_group;
-    Symbol segment;                   // the department (or tenant) that owns the ticket
-    std::vector<Symbol> tags;         // normalized, sorted by identity, unique
-    std::vector<Symbol> watchers;     // users who follow the ticket; sorted by identity, unique
-    std::vector<CustomField> custom;  // sorted by name identity, unique names
-    std::vector<Link> links;
-    std::vector<Approval> approvals;
+    Symbol segment;  // the department (or tenant) that owns the ticket
+    // The lists are CompactVectors, one pointer wide while empty (compact_vector.hpp).
+    CompactVector<Symbol> tags;         // normalized, sorted by identity, unique
+    CompactVector<Symbol> watchers;     // users who follow the ticket; sorted by identity, unique
+    CompactVector<CustomField> custom;  // sorted by name identity, unique names
+    CompactVector<Link> links;
+    CompactVector<Approval> approvals;
     Instant created{};
     Instant updated{};
     std::optional<Instant> resolved;
@@ -111,8 +113,8 @@ struct Ticket {
     Symbol resolution_code;  // how it was resolved (solved_permanently, fix_applied, ...)
     std::string resolution_notes;
     Symbol close_code;  // how a change ended (successful, successful_with_issues, unsuccessful)
-    std::uint64_t version = 0;  // 1 after creation, +1 per committed change
-    std::vector<SlaClock> sla;  // the SLA clocks, kept by the engine (docs/sla.md)
+    std::uint64_t version = 0;    // 1 after creation, +1 per committed change
+    CompactVector<SlaClock> sla;  // the SLA clocks, kept by the engine (docs/sla.md)
 
     const Value* custom_value(Symbol name) const noexcept {
         for (const auto& f : custom)

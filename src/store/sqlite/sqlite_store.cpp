@@ -82,7 +82,7 @@ void bind_value(Statement& s, int kind_col, const Value& v) {
 
 // The SLA columns (sla_alarm, sla_due, sla_breached) from position i: what the SLA indexes
 // and the query filters read instead of the record.
-void bind_sla(Statement& s, int i, const std::vector<SlaClock>& clocks) {
+void bind_sla(Statement& s, int i, const CompactVector<SlaClock>& clocks) {
     auto bind_instant = [&](int col, std::optional<Instant> v) {
         if (v)
             s.bind(col, to_micros(*v));
@@ -232,7 +232,7 @@ void SqliteStore::Impl::migrate() {
 
 // Schema step 3 added the SLA columns empty: fill them in from the clocks in each record.
 void SqliteStore::Impl::backfill_sla() {
-    std::vector<std::pair<TicketId, std::vector<SlaClock>>> rows;
+    std::vector<std::pair<TicketId, CompactVector<SlaClock>>> rows;
     {
         auto s = db.use("SELECT id, record FROM tickets");
         while (s->step()) {
