@@ -372,13 +372,20 @@ ReadGroups AccessControl::readable_groups(Symbol user, const Ticket& ticket) con
     return g;
 }
 
-ReadGroups AccessControl::segment_groups(Symbol user, Symbol segment) const noexcept {
+ReadGroups AccessControl::segment_groups(Symbol user, Symbol segment, Symbol kind) const noexcept {
     ReadGroups g = 0;
     auto uit = c_->users.find(user);
     auto sit = c_->segment_index.find(segment);
     if (uit == c_->users.end() || sit == c_->segment_index.end() || sit->second == 0) return g;
-    for (const auto& e : uit->second.by_segment[sit->second])
-        if (e.when->empty()) g |= e.reads;
+    for (const auto& e : uit->second.by_segment[sit->second]) {
+        const Conditions& w = *e.when;
+        // A grant that holds on every ticket of this segment (and kind, when one is named):
+        // no category or open-only condition, and the kind among its kinds if it has any.
+        bool kind_holds =
+            w.kinds.empty() ||
+            (!kind.empty() && std::find(w.kinds.begin(), w.kinds.end(), kind) != w.kinds.end());
+        if (w.categories.empty() && !w.open_only && kind_holds) g |= e.reads;
+    }
     return g;
 }
 

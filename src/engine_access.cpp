@@ -318,18 +318,22 @@ void Engine::Impl::clause_branches(const Actor& actor, const Visibility& vis, co
 Page Engine::Impl::visible_query(const Actor& actor, const Query& q, std::size_t* total) const {
     Page page = merged_query(actor, q, total);
     if (actor.is_system()) return page;
-    // Segments where an unconditional grant reads every group: their tickets need no
-    // decision of their own (most pages of staff touch a few such segments).
-    std::vector<std::pair<Symbol, bool>> whole;
-    auto reads_all = [&](Symbol segment) {
-        for (const auto& [s, all] : whole)
-            if (s == segment) return all;
-        bool all = access->segment_groups(actor.user, segment) == all_read_groups;
-        whole.emplace_back(segment, all);
+    // (Segment, kind) pairs where grants holding on every such ticket read every group: their
+    // tickets need no decision of their own (most pages of staff touch a few such pairs).
+    struct Whole {
+        Symbol segment, kind;
+        bool all;
+    };
+    std::vector<Whole> whole;
+    auto reads_all = [&](const Ticket& t) {
+        for (const auto& w : whole)
+            if (w.segment == t.segment && w.kind == t.kind) return w.all;
+        bool all = access->segment_groups(actor.user, t.segment, t.kind) == all_read_groups;
+        whole.push_back({t.segment, t.kind, all});
         return all;
     };
     for (auto& t : page.tickets)
-        if (!t->links.empty() || !reads_all(t->segment)) t = view(actor, std::move(t));
+        if (!t->links.empty() || !reads_all(*t)) t = view(actor, std::move(t));
     return page;
 }
 

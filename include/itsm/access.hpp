@@ -195,9 +195,11 @@ class AccessControl {
     // The field groups `user` may read on `ticket` (grants whose conditions hold on it, and
     // relationships), whether or not the user may read the ticket at all.
     ReadGroups readable_groups(Symbol user, const Ticket& ticket) const noexcept;
-    // The groups `user` may read on every ticket of `segment`, from unconditional grants
-    // (a lower bound of readable_groups; lets a page skip the per-ticket decision).
-    ReadGroups segment_groups(Symbol user, Symbol segment) const noexcept;
+    // The groups `user` may read on every ticket of `segment` (of kind `kind`, when one is
+    // named), from the grants whose conditions hold on all of them: unconditional ones, and
+    // with a kind, those whose only condition lists that kind. A lower bound of
+    // readable_groups; lets a page skip the per-ticket decision.
+    ReadGroups segment_groups(Symbol user, Symbol segment, Symbol kind = {}) const noexcept;
     // A name outside the vocabulary is denied, with a reason that says so.
     Explanation explain(Symbol user, const Ticket* ticket, std::string_view permission) const;
 
