@@ -11,10 +11,12 @@
 #include "itsm/memory_store.hpp"
 #include "itsm/sla.hpp"
 #include "itsm/sqlite_store.hpp"
+#include "temp_dir.hpp"
 #include "workflow_helpers.hpp"
 
 using namespace itsm;
 namespace fs = std::filesystem;
+using itsm_test::TempDir;
 
 namespace {
 
@@ -56,24 +58,10 @@ std::vector<std::string> history_text(const Engine& e, TicketId id) {
     return out;
 }
 
-struct TempFile {
-    fs::path path;
-    TempFile() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / fmt::format("itsm-sla-{:x}{:x}", rd(), rd());
-        fs::create_directories(path);
-    }
-    ~TempFile() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file() const { return (path / "desk.db").string(); }
-};
-
 }  // namespace
 
 TEST_CASE("sqlite sla: alarms come once across a restart, as over the in-memory store") {
-    TempFile dir;
+    TempDir dir;
     auto clock = std::make_shared<ManualClock>(parse_instant("2026-03-02T09:00:00Z"));
     auto memory = engine_over(std::make_shared<InMemoryStore>(), clock);
     auto sqlite = engine_over(std::make_shared<SqliteStore>(dir.file()), clock);

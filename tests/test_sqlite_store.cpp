@@ -9,25 +9,12 @@
 
 #include "helpers.hpp"
 #include "store_conformance.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
+using itsm_test::TempDir;
 
 namespace {
-
-// A fresh directory under the system's temporary directory, removed with everything in it.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / fmt::format("itsm-test-{:x}{:x}", rd(), rd());
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const char* name) const { return (path / name).string(); }
-};
 
 void raw_exec(const std::string& file, const char* sql) {
     sqlite3* db = nullptr;

@@ -8,11 +8,13 @@
 
 #include "itsm/sqlite_store.hpp"
 #include "pg_helpers.hpp"
+#include "temp_dir.hpp"
 #include "workflow_helpers.hpp"
 
 using namespace itsm;
 using itsm_test::ItilDesk;
 namespace fs = std::filesystem;
+using itsm_test::TempDir;
 
 namespace {
 
@@ -33,19 +35,6 @@ Workflows itil_closing_after(const std::string& after) {
     text.replace(at, was.size(), after.empty() ? "" : fmt::format(R"("after": "{}",)", after));
     return Workflows::from_json(text);
 }
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / fmt::format("itsm-timers-{:x}{:x}", rd(), rd());
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 }  // namespace
 
@@ -136,7 +125,7 @@ TEST_CASE("timers: a batch taken back leaves the queue as the store is") {
 
 TEST_CASE("timers: a ticket due after reopening an engine over a SQLite file is moved") {
     TempDir dir;
-    std::string file = (dir.path / "desk.db").string();
+    std::string file = dir.file();
     ItilDesk model;  // the directory and access policy the application configures
     auto clock = std::make_shared<ManualClock>(itsm_test::t0());
     auto open = [&] {
