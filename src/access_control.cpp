@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <unordered_map>
 
 #include "itsm/access.hpp"
@@ -89,6 +90,18 @@ struct Effective {
 
 }  // namespace
 
+struct AccessControl::UserRights {
+    std::vector<std::vector<Effective>> by_segment;  // index: segment index
+    std::vector<Symbol> groups;                      // sorted
+    // index 0: the whole clause; 1 + k: only its branch k (Visibility::branch); 5: the
+    // indexed clauses alone (indexed_clauses)
+    std::array<std::shared_ptr<const Visibility>, 6> visibility;
+    bool any_grant = false;  // some grant applies to them on some segment
+    // The groups read on every ticket that the segment, group and assignee clauses of their
+    // visibility admit (AccessControl::indexed_reads).
+    ReadGroups indexed_reads = all_read_groups;
+};
+
 struct AccessControl::Compiled {
     std::unordered_map<std::string, PermissionId, StringHash, std::equal_to<>> permission_ids;
     PermissionId read = no_permission;
@@ -100,14 +113,12 @@ struct AccessControl::Compiled {
     std::vector<ReadGroups> role_reads;             // the same, as field groups
     std::array<Bits, relationship_count> relationship_bits;
     std::array<ReadGroups, relationship_count> relationship_reads{};
+    // The relationships, those that read the most groups first: the first that holds often
+    // reads them all, and the others need no test.
+    std::array<Relationship, relationship_count> relationships_by_reads{};
     std::vector<Conditions> conditions;  // by grant position in the policy
 
-    struct User {
-        std::vector<std::vector<Effective>> by_segment;  // index: segment index
-        std::vector<Symbol> groups;                      // sorted
-        // index 0: the whole clause; 1 + k: only its branch k (Visibility::branch)
-        std::array<std::shared_ptr<const Visibility>, 5> visibility;
-    };
+    using User = UserRights;
     std::unordered_map<Symbol, User> users;
 
     PermissionId intern(const std::string& name) {
@@ -122,7 +133,21 @@ struct AccessControl::Compiled {
     void compile_users(const AccessPolicy& p, const Directory& directory,
                        const AccessContext& context);
     bool related(Relationship r, Symbol user, const User* u, const Ticket& t) const noexcept;
+    // `g` and the groups the relationships of `user` to `t` add to it.
+    ReadGroups with_related_groups(ReadGroups g, Symbol user, const User* u,
+                                   const Ticket& t) const noexcept;
+    const User* find_user(Symbol user) const noexcept {
+        auto it = users.find(user);
+        return it == users.end() ? nullptr : &it->second;
+    }
+    // The segment's position, 0 for the root and for undeclared segments (no grant is on
+    // them for a ticket).
+    std::uint32_t segment_of(Symbol segment) const noexcept {
+        auto it = segment_index.find(segment);
+        return it == segment_index.end() ? 0 : it->second;
+    }
     std::shared_ptr<Visibility> make_visibility(Symbol user, const User* u) const;
+    ReadGroups indexed_reads(const User* u) const noexcept;
     void set_visibility(Symbol id, User& u) const;
 };
 
@@ -146,14 +171,68 @@ bool AccessControl::Compiled::related(Relationship r, Symbol user, const User* u
     return false;
 }
 
+ReadGroups AccessControl::Compiled::with_related_groups(ReadGroups g, Symbol user, const User* u,
+                                                        const Ticket& t) const noexcept {
+    for (Relationship r : relationships_by_reads) {
+        ReadGroups more = relationship_reads[static_cast<std::size_t>(r) - 1];
+        if ((g | more) != g && related(r, user, u, t) && (g |= more) == all_read_groups) break;
+    }
+    return g;
+}
+
+namespace {
+
+// The visibility `whole` narrowed: to one branch (0..3), or to its indexed clauses.
+std::shared_ptr<const Visibility> narrowed(const Visibility& whole, int branch) {
+    auto v = std::make_shared<Visibility>(whole);
+    if (branch == AccessControl::indexed_clauses) {
+        v->requester = v->watcher = v->approver = false;
+    } else {
+        v->branch = branch;
+    }
+    v->finish();
+    return v;
+}
+
+}  // namespace
+
+// A ticket admitted by a segment clause holds the grant that clause stands for; one admitted
+// by the group or assignee clause, that relationship. What all of them read is the floor.
+ReadGroups AccessControl::Compiled::indexed_reads(const User* u) const noexcept {
+    auto reads_tickets = [&](Relationship r) {
+        return relationship_bits[static_cast<std::size_t>(r) - 1].has(read);
+    };
+    auto reads_of = [&](Relationship r) {
+        return relationship_reads[static_cast<std::size_t>(r) - 1];
+    };
+    ReadGroups floor = all_read_groups;
+    if (reads_tickets(Relationship::assignee)) floor &= reads_of(Relationship::assignee);
+    if (!u) return floor;
+    if (!u->groups.empty() && reads_tickets(Relationship::group_member))
+        floor &= reads_of(Relationship::group_member);
+    for (std::size_t s = 1; s < u->by_segment.size(); ++s) {
+        // As make_visibility: one clause for the segment when a reading grant has no
+        // condition (its tickets hold every unconditional grant), else one per reading grant.
+        ReadGroups unconditional = 0, conditional = all_read_groups;
+        bool whole = false;
+        for (const auto& e : u->by_segment[s]) {
+            if (!e.bits->has(read)) continue;
+            if (e.when->empty()) {
+                whole = true;
+                unconditional |= e.reads;
+            } else {
+                conditional &= e.reads;
+            }
+        }
+        floor &= whole ? unconditional : conditional;
+    }
+    return floor;
+}
+
 void AccessControl::Compiled::set_visibility(Symbol id, User& u) const {
     auto whole = make_visibility(id, &u);
-    for (int k = 0; k < 4; ++k) {
-        auto only = std::make_shared<Visibility>(*whole);
-        only->branch = k;
-        only->finish();
-        u.visibility[static_cast<std::size_t>(k) + 1] = std::move(only);
-    }
+    for (int k = 0; k <= indexed_clauses; ++k)
+        u.visibility[static_cast<std::size_t>(k) + 1] = narrowed(*whole, k);
     whole->finish();
     u.visibility[0] = std::move(whole);
 }
@@ -230,7 +309,13 @@ void AccessControl::Compiled::compile_permissions(const AccessPolicy& p) {
         const auto& names = p.relationship(static_cast<Relationship>(r));
         relationship_bits[static_cast<std::size_t>(r) - 1] = bits_of(names);
         relationship_reads[static_cast<std::size_t>(r) - 1] = reads_of(names);
+        relationships_by_reads[static_cast<std::size_t>(r) - 1] = static_cast<Relationship>(r);
     }
+    auto reads = [&](Relationship r) {
+        return std::popcount(relationship_reads[static_cast<std::size_t>(r) - 1]);
+    };
+    std::stable_sort(relationships_by_reads.begin(), relationships_by_reads.end(),
+                     [&](Relationship a, Relationship b) { return reads(a) > reads(b); });
 }
 
 // Segments: the root is 0, declared ones follow in order (parents before children). A
@@ -294,10 +379,13 @@ void AccessControl::Compiled::compile_users(const AccessPolicy& p, const Directo
             auto& u = entry(user);
             for (auto s : covered)
                 u.by_segment[s].push_back(e);
+            u.any_grant = u.any_grant || !covered.empty();
         }
     }
-    for (auto& [id, user] : users)
+    for (auto& [id, user] : users) {
         set_visibility(id, user);
+        user.indexed_reads = indexed_reads(&user);
+    }
 }
 
 AccessControl::AccessControl(AccessPolicy policy, const Directory& directory,
@@ -327,21 +415,17 @@ Decision AccessControl::decide(Symbol user, const Ticket* ticket,
                                PermissionId permission) const noexcept {
     Decision d;
     if (permission == no_permission) return d;
-    auto uit = c_->users.find(user);
-    const Compiled::User* u = uit == c_->users.end() ? nullptr : &uit->second;
+    const Compiled::User* u = c_->find_user(user);
     if (!ticket) {
         if (u)
             for (const auto& e : u->by_segment[0])
                 if (e.bits->has(permission)) return {true, false, e.grant, Relationship::none};
         return d;
     }
-    if (u) {
-        auto sit = c_->segment_index.find(ticket->segment);
-        if (sit != c_->segment_index.end() && sit->second != 0)
-            for (const auto& e : u->by_segment[sit->second])
-                if (e.bits->has(permission) && e.when->hold(*ticket))
-                    return {true, false, e.grant, Relationship::none};
-    }
+    if (std::uint32_t s = c_->segment_of(ticket->segment); u && s != 0)
+        for (const auto& e : u->by_segment[s])
+            if (e.bits->has(permission) && e.when->hold(*ticket))
+                return {true, false, e.grant, Relationship::none};
     for (int r = 1; r <= relationship_count; ++r) {
         auto rel = static_cast<Relationship>(r);
         if (c_->relationship_bits[static_cast<std::size_t>(r) - 1].has(permission) &&
@@ -352,41 +436,48 @@ Decision AccessControl::decide(Symbol user, const Ticket* ticket,
 }
 
 ReadGroups AccessControl::readable_groups(Symbol user, const Ticket& ticket) const noexcept {
-    ReadGroups g = 0;
-    auto uit = c_->users.find(user);
-    const Compiled::User* u = uit == c_->users.end() ? nullptr : &uit->second;
-    if (u) {
-        auto sit = c_->segment_index.find(ticket.segment);
-        if (sit != c_->segment_index.end() && sit->second != 0)
-            for (const auto& e : u->by_segment[sit->second]) {
-                if ((g | e.reads) == g || !e.when->hold(ticket)) continue;
-                g |= e.reads;
-                if (g == all_read_groups) return g;
-            }
-    }
-    for (int r = 1; r <= relationship_count; ++r) {
-        ReadGroups more = c_->relationship_reads[static_cast<std::size_t>(r) - 1];
-        if ((g | more) != g && c_->related(static_cast<Relationship>(r), user, u, ticket))
-            g |= more;
-    }
-    return g;
+    return reader(user).readable_groups(ticket);
 }
 
-ReadGroups AccessControl::segment_groups(Symbol user, Symbol segment, Symbol kind) const noexcept {
-    ReadGroups g = 0;
-    auto uit = c_->users.find(user);
-    auto sit = c_->segment_index.find(segment);
-    if (uit == c_->users.end() || sit == c_->segment_index.end() || sit->second == 0) return g;
-    for (const auto& e : uit->second.by_segment[sit->second]) {
-        const Conditions& w = *e.when;
-        // A grant that holds on every ticket of this segment (and kind, when one is named):
-        // no category or open-only condition, and the kind among its kinds if it has any.
-        bool kind_holds =
-            w.kinds.empty() ||
-            (!kind.empty() && std::find(w.kinds.begin(), w.kinds.end(), kind) != w.kinds.end());
-        if (w.categories.empty() && !w.open_only && kind_holds) g |= e.reads;
-    }
-    return g;
+AccessControl::Reader::Reader(const AccessControl& ac, Symbol user) noexcept
+    : ac_(&ac), user_(user), rights_(ac.c_->find_user(user)) {}
+
+// What the user's grants give on every ticket of a (segment, kind): grants with no category
+// or open_only condition whose kinds, if any, list the kind. Whether any other grant there
+// could add a group on some of its tickets.
+const AccessControl::Reader::Pair& AccessControl::Reader::pair(Symbol segment,
+                                                               Symbol kind) noexcept {
+    for (std::size_t i = 0; i < used_; ++i)
+        if (pairs_[i].segment == segment && pairs_[i].kind == kind) return pairs_[i];
+    Pair p{segment, kind, ac_->c_->segment_of(segment), 0, false};
+    if (rights_ && p.index != 0)
+        for (const auto& e : rights_->by_segment[p.index]) {
+            const Conditions& w = *e.when;
+            if (!w.kinds.empty() &&
+                std::find(w.kinds.begin(), w.kinds.end(), kind) == w.kinds.end())
+                continue;  // holds on no ticket of this kind
+            if (w.categories.empty() && !w.open_only)
+                p.sure |= e.reads;
+            else
+                p.conditional = true;
+        }
+    std::size_t slot = used_ < cached_pairs ? used_++ : next_++ % cached_pairs;
+    pairs_[slot] = p;
+    return pairs_[slot];
+}
+
+ReadGroups AccessControl::Reader::readable_groups(const Ticket& t) noexcept {
+    if (!rights_ || !rights_->any_grant) return ac_->c_->with_related_groups(0, user_, rights_, t);
+    const Pair& p = pair(t.segment, t.kind);
+    ReadGroups g = p.sure;
+    if (g == all_read_groups) return g;
+    if (p.conditional)
+        for (const auto& e : rights_->by_segment[p.index]) {
+            if ((g | e.reads) == g || !e.when->hold(t)) continue;
+            g |= e.reads;
+            if (g == all_read_groups) return g;
+        }
+    return ac_->c_->with_related_groups(g, user_, rights_, t);
 }
 
 Explanation AccessControl::explain(Symbol user, const Ticket* ticket,
@@ -439,11 +530,16 @@ std::vector<Symbol> AccessControl::holders_of(Symbol role, Symbol segment) const
     return out;
 }
 
+ReadGroups AccessControl::indexed_reads(Symbol user) const noexcept {
+    const auto* u = c_->find_user(user);
+    return u ? u->indexed_reads : c_->indexed_reads(nullptr);
+}
+
 std::shared_ptr<const Visibility> AccessControl::visibility(Symbol user, int branch) const {
-    auto it = c_->users.find(user);
-    if (it != c_->users.end()) return it->second.visibility[static_cast<std::size_t>(branch + 1)];
+    if (const auto* u = c_->find_user(user))
+        return u->visibility[static_cast<std::size_t>(branch + 1)];
     auto v = c_->make_visibility(user, nullptr);
-    v->branch = branch;
+    if (branch >= 0) return narrowed(*v, branch);
     v->finish();
     return v;
 }

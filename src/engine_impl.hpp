@@ -111,6 +111,8 @@ struct Engine::Impl {
     // groups are those readable on `rights` when given: the result of a change shows what
     // the actor could read when acting (an approver who delegates still sees the approvals).
     TicketPtr view(const Actor& actor, TicketPtr t, const Ticket* rights = nullptr) const;
+    // The same with the readable groups already decided (a page decides them in a row).
+    TicketPtr view(const Actor& actor, TicketPtr t, ReadGroups groups) const;
     Ticket view_of(const Actor& actor, const Ticket& t, const Ticket* rights = nullptr) const;
     // Recompiles the access policy against the directory, taxonomy and workflows in force
     // (after any of them changes).
@@ -126,16 +128,17 @@ struct Engine::Impl {
     // The ticket's events the actor may see: ticket.read (else not_found), history.read
     // when `whole_history`, work notes only with work_notes.read.
     std::vector<Event> readable_events(const Actor& actor, TicketId id, bool whole_history) const;
-    // The query with the actor's visibility compiled in.
+    // The tickets the actor may read (null: all of them), and the query with it compiled in.
+    std::shared_ptr<const Visibility> visibility_of(const Actor& actor) const;
     Query restricted(const Actor& actor, const Query& q) const;
     // Engine::query and Engine::count under access control: a visibility with relationship
     // clauses runs as disjoint branches, each planned on an index, merged by sort position
     // (on a store that plans visibility, the indexed clauses are one branch: their union).
     Page visible_query(const Actor& actor, const Query& q, std::size_t* total) const;
-    Page merged_query(const Actor& actor, const Query& q, std::size_t* total) const;
     std::size_t visible_count(const Actor& actor, const Query& q) const;
     struct Branches;
     Branches branches(const Actor& actor, const Query& q) const;
+    Page merged_query(const Branches& b, const Query& q, std::size_t* total) const;
     void indexed_branch(const Visibility& vis, const Query& q, Branches& b) const;
     void clause_branches(const Actor& actor, const Visibility& vis, const Query& q,
                          Branches& b) const;

@@ -311,43 +311,71 @@ struct Model {
     struct Who {
         Symbol user;
         std::vector<Symbol> groups;
-        std::vector<const GrantDef*> grants;
+        std::vector<const GrantDef*> grants;  // those holding ticket.read
+        std::vector<const GrantDef*> all;     // every grant of theirs
     };
+    static bool holds(const GrantDef& g, const std::string& permission, const AccessPolicy& p) {
+        const auto& perms = p.role(g.role)->permissions;
+        return std::find(perms.begin(), perms.end(), permission) != perms.end();
+    }
     Who who(Symbol user) const {
-        Who w{user, dir.groups_of(user), {}};
+        Who w{user, dir.groups_of(user), {}, {}};
         for (const auto& g : policy.grants()) {
             bool mine = g.user == user ||
                         std::find(w.groups.begin(), w.groups.end(), g.group) != w.groups.end();
-            const auto& perms = policy.role(g.role)->permissions;
-            if (mine && std::find(perms.begin(), perms.end(), "ticket.read") != perms.end())
-                w.grants.push_back(&g);
+            if (!mine) continue;
+            w.all.push_back(&g);
+            if (holds(g, "ticket.read", policy)) w.grants.push_back(&g);
         }
         return w;
     }
+    bool applies(const GrantDef& g, const Ticket& t) const {
+        if (!reaches(g.segment, g.recursive, t.segment)) return false;
+        const auto& w = g.when;
+        if (!w.kinds.empty() && std::find(w.kinds.begin(), w.kinds.end(), t.kind) == w.kinds.end())
+            return false;
+        if (!w.categories.empty() &&
+            std::none_of(w.categories.begin(), w.categories.end(), [&](Symbol c) {
+                auto cat = t.category.str(), pre = c.str();
+                return cat == pre || cat.rfind(pre + ".", 0) == 0;
+            }))
+            return false;
+        return !(w.open_only && (t.resolved || t.closed));
+    }
+    // The relationships of `me` to the ticket, in the order of Relationship.
+    std::vector<Relationship> related(const Who& me, const Ticket& t) const {
+        std::vector<Relationship> out;
+        if (!relationships) return out;
+        if (t.requester == me.user) out.push_back(Relationship::requester);
+        if (t.has_watcher(me.user)) out.push_back(Relationship::watcher);
+        if (t.assignee == me.user) out.push_back(Relationship::assignee);
+        if (!t.assignment_group.empty() &&
+            std::find(me.groups.begin(), me.groups.end(), t.assignment_group) != me.groups.end())
+            out.push_back(Relationship::group_member);
+        if (t.is_pending_approver(me.user)) out.push_back(Relationship::approver);
+        return out;
+    }
     bool may_read(const Who& me, const Ticket& t) const {
-        Symbol user = me.user;
-        for (const auto* gp : me.grants) {
-            const auto& g = *gp;
-            if (!reaches(g.segment, g.recursive, t.segment)) continue;
-            const auto& w = g.when;
-            if (!w.kinds.empty() &&
-                std::find(w.kinds.begin(), w.kinds.end(), t.kind) == w.kinds.end())
-                continue;
-            if (!w.categories.empty() &&
-                std::none_of(w.categories.begin(), w.categories.end(), [&](Symbol c) {
-                    auto cat = t.category.str(), pre = c.str();
-                    return cat == pre || cat.rfind(pre + ".", 0) == 0;
-                }))
-                continue;
-            if (w.open_only && (t.resolved || t.closed)) continue;
-            return true;
-        }
-        // default relationships all include ticket.read
-        if (!relationships) return false;
-        return t.requester == user || t.assignee == user || t.has_watcher(user) ||
-               t.is_pending_approver(user) ||
-               (!t.assignment_group.empty() && std::find(me.groups.begin(), me.groups.end(),
-                                                         t.assignment_group) != me.groups.end());
+        for (const auto* g : me.grants)
+            if (applies(*g, t)) return true;
+        return !related(me, t).empty();  // default relationships all include ticket.read
+    }
+    // The field groups a view of the ticket keeps: those of every grant that applies and
+    // every relationship, whether or not it gives ticket.read.
+    ReadGroups groups(const Who& me, const Ticket& t) const {
+        ReadGroups out = 0;
+        auto add = [&](const std::vector<std::string>& permissions) {
+            for (std::size_t i = 0; i < read_group_count; ++i) {
+                auto name = "ticket.read." + std::string(to_string(static_cast<ReadGroup>(i)));
+                if (std::find(permissions.begin(), permissions.end(), name) != permissions.end())
+                    out |= bit(static_cast<ReadGroup>(i));
+            }
+        };
+        for (const auto* g : me.all)
+            if (applies(*g, t)) add(policy.role(g->role)->permissions);
+        for (auto r : related(me, t))
+            add(policy.relationship(r));
+        return out;
     }
 };
 
@@ -432,6 +460,8 @@ TEST_CASE("access: random policies, tickets and queries never show what may not 
         if (chance(20)) t->watchers = {pick(users)};
         if (chance(10))
             t->approvals = {Approval{0, pick(users), ApprovalDecision::pending, {}, {}, {}}};
+        if (chance(40)) t->custom = {CustomField{"cost", std::int64_t{100}}};
+        if (chance(40)) t->resolution_code = "fixed";
         t->priority = static_cast<std::uint8_t>(1 + rng() % 5);
         t->created = t->updated = itsm_test::t0() + std::chrono::seconds(rng() % 100000);
         if (chance(30)) t->resolved = t->updated;
@@ -444,6 +474,18 @@ TEST_CASE("access: random policies, tickets and queries never show what may not 
     engine.set_access(Actor::system(), policy);
     Model model{policy, dir, with_relationships};
 
+    // The field groups holding something on a ticket, and those a view kept of them.
+    auto present = [](const Ticket& t) {
+        ReadGroups g = 0;
+        if (!t.custom.empty()) g |= bit(ReadGroup::custom);
+        if (!t.approvals.empty()) g |= bit(ReadGroup::approvals);
+        if (!t.resolution_code.empty()) g |= bit(ReadGroup::resolution);
+        if (!t.watchers.empty()) g |= bit(ReadGroup::watchers);
+        return g;
+    };
+    auto shown = [&](const Ticket& stored, const Ticket& view) {
+        return static_cast<ReadGroups>(present(stored) & present(view));
+    };
     std::vector<TicketPtr> all;
     auto reload = [&] {
         all.clear();
@@ -483,6 +525,9 @@ TEST_CASE("access: random policies, tickets and queries never show what may not 
                              t->segment.view());
                         REQUIRE(readable[t->id - 1]);
                         CHECK(seen.insert(t->id).second);
+                        // The page shows exactly the field groups the model gives.
+                        CHECK(shown(*all[t->id - 1], *t) ==
+                              (present(*all[t->id - 1]) & model.groups(me, *all[t->id - 1])));
                     }
                     if (page.next_cursor.empty()) break;
                     q.cursor = page.next_cursor;

@@ -159,6 +159,48 @@ TEST_CASE("access views: a page trims per ticket kind when a full reader's grant
     CHECK(has_resolution(chg));  // stored whole
 }
 
+TEST_CASE("access views: one page reads a group's queue whole and trims a member's own request") {
+    Views d;
+    Directory dir = d.engine.directory();
+    dir.add_user({"gus", "gus", true});
+    dir.add_group({"desk", "", {}, {"gus", "nora"}});
+    d.engine.set_directory(d.sys, dir);
+    Ticket queue = d.full();  // in the desk's queue
+    TicketPatch to_desk;
+    to_desk.assignment_group = Symbol("desk");
+    d.engine.update(d.sys, queue.id, to_desk);
+    Ticket own = d.full();  // gus asked for it; nobody works it yet
+    TicketPatch by_gus;
+    by_gus.requester = Symbol("gus");
+    d.engine.update(d.sys, own.id, by_gus);
+    Ticket other = d.full();  // neither: nora reads it through her grant alone
+    d.secure();
+
+    // gus has no grant: he reads the queue as a group member (every group) and his own
+    // request as its requester (no custom fields), on the same page.
+    Page page = d.engine.query(Actor{"gus"}, Query{});
+    REQUIRE(page.tickets.size() == 2);
+    for (const auto& v : page.tickets) {
+        INFO("ticket ", v->id);
+        CHECK(same_view(*v, d.engine.get(Actor{"gus"}, v->id)));
+        CHECK(has_custom(*v) == (v->id == queue.id));
+        CHECK(has_resolution(*v));
+    }
+    // nora reads the segment with ticket.read alone, and the queue as a group member.
+    page = d.engine.query(d.nora, Query{});
+    REQUIRE(page.tickets.size() == 3);
+    for (const auto& v : page.tickets) {
+        INFO("ticket ", v->id);
+        CHECK(same_view(*v, d.engine.get(d.nora, v->id)));
+        bool mine = v->id == queue.id;
+        CHECK(has_custom(*v) == mine);
+        CHECK(has_resolution(*v) == mine);
+        CHECK(!v->watchers.empty() == mine);
+        CHECK(!v->approvals.empty() == mine);
+    }
+    CHECK(other.id != queue.id);
+}
+
 TEST_CASE("access views: the result of a change shows only what the actor may read") {
     Views d;
     Ticket t = d.full();

@@ -195,22 +195,58 @@ class AccessControl {
     // The field groups `user` may read on `ticket` (grants whose conditions hold on it, and
     // relationships), whether or not the user may read the ticket at all.
     ReadGroups readable_groups(Symbol user, const Ticket& ticket) const noexcept;
-    // The groups `user` may read on every ticket of `segment` (of kind `kind`, when one is
-    // named), from the grants whose conditions hold on all of them: unconditional ones, and
-    // with a kind, those whose only condition lists that kind. A lower bound of
-    // readable_groups; lets a page skip the per-ticket decision.
-    ReadGroups segment_groups(Symbol user, Symbol segment, Symbol kind = {}) const noexcept;
+
+  private:
+    struct Compiled;
+    struct UserRights;  // one user's grants per segment, groups and visibility
+
+  public:
+    // One user's field-group rights resolved once, for the tickets of a page: the same
+    // answers as readable_groups(user, t), without looking the user up again per ticket, and
+    // with what the grants give on each (segment, kind) worked out once. Grants without
+    // category or open_only conditions hold on every ticket of a (segment, kind), so a ticket
+    // whose pair they read whole costs one comparison. Borrows the AccessControl; one thread.
+    class Reader {
+      public:
+        ReadGroups readable_groups(const Ticket& t) noexcept;
+
+      private:
+        friend class AccessControl;
+        Reader(const AccessControl& ac, Symbol user) noexcept;
+        struct Pair {
+            Symbol segment, kind;
+            std::uint32_t index = 0;   // the segment's position; 0: undeclared (no grant)
+            ReadGroups sure = 0;       // read on every ticket of the pair
+            bool conditional = false;  // some grant's category or open_only decides per ticket
+        };
+        const Pair& pair(Symbol segment, Symbol kind) noexcept;
+        const AccessControl* ac_;
+        Symbol user_;
+        const UserRights* rights_;  // null when no directory entry or grant names the user
+        // The pairs met most recently: a page touches a few, so a linear search wins.
+        static constexpr std::size_t cached_pairs = 16;
+        Pair pairs_[cached_pairs];
+        std::size_t used_ = 0, next_ = 0;
+    };
+    Reader reader(Symbol user) const noexcept { return Reader(*this, user); }
+
     // A name outside the vocabulary is denied, with a reason that says so.
     Explanation explain(Symbol user, const Ticket* ticket, std::string_view permission) const;
 
     // Users who hold `role` on `segment` through a grant (groups expanded), sorted by id.
     std::vector<Symbol> holders_of(Symbol role, Symbol segment) const;
     // The tickets `user` may read, as a clause the store evaluates with the rest of a query;
-    // with `branch` 0..3, only the tickets whose first clause is that one (prebuilt).
+    // with `branch` 0..3, only the tickets whose first clause is that one; with
+    // indexed_clauses, the segment, group and assignee clauses alone (what a store that plans
+    // visibility walks as one order; the personal clauses come from the engine). Prebuilt.
+    static constexpr int indexed_clauses = 4;
     std::shared_ptr<const Visibility> visibility(Symbol user, int branch = -1) const;
+    // The field groups `user` reads on every ticket that those indexed clauses admit (each
+    // holds the grant or relationship of its clause). When it is all of them, a page of such
+    // tickets needs no decision per ticket.
+    ReadGroups indexed_reads(Symbol user) const noexcept;
 
   private:
-    struct Compiled;
     AccessPolicy policy_;
     std::unique_ptr<Compiled> c_;
 };
