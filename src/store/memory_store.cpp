@@ -27,6 +27,7 @@
 
 #include "event_log.hpp"
 #include "itsm/error.hpp"
+#include "symbol_pair_map.hpp"
 
 ITSM_BEGIN_NAMESPACE
 
@@ -235,13 +236,7 @@ Symbol field_of(const Ticket& t, Field f) {
     return {};
 }
 
-struct PairHash {
-    std::size_t operator()(const std::pair<Symbol, Symbol>& p) const noexcept {
-        std::hash<Symbol> h;
-        return h(p.first) * 31 + h(p.second);
-    }
-};
-using SeqMap = std::unordered_map<std::pair<Symbol, Symbol>, KeySeq, PairHash>;
+using SeqMap = detail::SymbolPairMap<KeySeq>;
 
 // Which fields a path's sequences decide exactly (a bit per Field, and one for the segment).
 constexpr unsigned covers_segment = 1u << field_count;
@@ -500,7 +495,14 @@ struct InMemoryStore::Impl {
     Rows rows;
     std::size_t live = 0;                      // tickets stored
     std::array<SeqMap, field_count> by_field;  // (segment, value) -> (updated, id) keys
-    KeySeq by_updated, by_created;             // every ticket
+    // The assignee's and the group's keys across segments, (value, empty) -> keys: the plan
+    // of a query or visibility clause that does not narrow the segment ("my tickets", "my
+    // groups' queues") walks one sequence per value instead of one per segment and value.
+    std::array<SeqMap, 2> across;
+    const SeqMap* across_of(Field f) const noexcept {
+        return f == f_assignee ? &across[0] : f == f_group ? &across[1] : nullptr;
+    }
+    KeySeq by_updated, by_created;  // every ticket
     std::vector<KindKeys> keys;
     std::unordered_map<std::string, TicketId> other_keys;    // keys that do not end in a number
     std::unordered_map<Symbol, std::size_t> segment_counts;  // tickets per segment
@@ -532,7 +534,7 @@ struct InMemoryStore::Impl {
         Key key;
         friend bool operator==(const Place&, const Place&) = default;
     };
-    static constexpr std::size_t place_count = field_count + 2;
+    static constexpr std::size_t place_count = field_count + 4;
     std::array<Place, place_count> places(const Ticket& t);
     void drop(const Place& p) noexcept;
     void index(const Ticket& next, const Ticket* previous);
@@ -551,9 +553,15 @@ struct InMemoryStore::Impl {
     };
     std::optional<std::vector<Undo>> batch;
 
-    std::vector<Symbol> segments_of(const Query& q) const;
+    // The segments a plan walks; `every` says whether they are all of them (nothing narrows
+    // the segment), so that the across-segment sequences can stand in for them.
+    std::vector<Symbol> segments_of(const Query& q, bool* every = nullptr) const;
     void add_kind_path(const Query& q, const std::vector<Symbol>& segments, Path& p) const;
-    void add_visibility_path(const Query& q, const std::vector<Symbol>& segments, Path& p) const;
+    void add_visibility_path(const Query& q, const std::vector<Symbol>& segments, bool every,
+                             Path& p) const;
+    // The sequences of `f` = one of `values` in `segments`, or across them when `every`.
+    void add_value_seqs(Field f, Symbol value, const std::vector<Symbol>& segments, bool every,
+                        Path& p) const;
     Path best_path(const Query& q) const;
     template <typename F>
     void for_each_in_path(const Path& p, F&& f) const;
@@ -610,15 +618,17 @@ InMemoryStore::Impl::places(const Ticket& t) {
         out[f] = {&by_field[f], nullptr, {t.segment, field_of(t, static_cast<Field>(f))}, at};
     out[field_count] = {nullptr, &by_updated, {}, at};
     out[field_count + 1] = {nullptr, &by_created, {}, created_key(t)};
+    out[field_count + 2] = {&across[0], nullptr, {t.assignee, Symbol{}}, at};
+    out[field_count + 3] = {&across[1], nullptr, {t.assignment_group, Symbol{}}, at};
     return out;
 }
 
 void InMemoryStore::Impl::drop(const Place& p) noexcept {
     if (p.global) return p.global->erase(p.key);
-    auto it = p.map->find(p.prefix);
-    if (it == p.map->end()) return;
-    it->second.erase(p.key);
-    if (it->second.empty()) p.map->erase(it);
+    KeySeq* seq = p.map->find(p.prefix);
+    if (!seq) return;
+    seq->erase(p.key);
+    if (seq->empty()) p.map->erase(p.prefix);
 }
 
 // Puts the keys of `next` into its sequences and takes those of `previous` (null for a new
@@ -691,9 +701,11 @@ void InMemoryStore::Impl::remove(const TicketPtr& t) {
 
 // Segments to enumerate for a path that starts with the segment: the query's, or every
 // segment that has tickets.
-std::vector<Symbol> InMemoryStore::Impl::segments_of(const Query& q) const {
+std::vector<Symbol> InMemoryStore::Impl::segments_of(const Query& q, bool* every) const {
     // Visibility made of segment clauses narrows the segments to plan with.
-    if (auto planned = planning_segments(q); !planned.empty()) return planned;
+    auto planned = planning_segments(q);
+    if (every) *every = planned.empty();
+    if (!planned.empty()) return planned;
     std::vector<Symbol> all;
     all.reserve(segment_counts.size());
     for (const auto& [segment, n] : segment_counts)
@@ -733,12 +745,22 @@ std::vector<Symbol> kinds_in(const Query& q, Symbol segment, bool& none) {
     return both;
 }
 
+void add_seq(Path& p, const KeySeq& seq) {
+    if (std::find(p.seqs.begin(), p.seqs.end(), &seq) != p.seqs.end()) return;
+    p.seqs.push_back(&seq);
+    p.estimate += seq.size();
+}
+
 void add_seq(Path& p, const SeqMap& map, Symbol segment, Symbol value) {
-    auto it = map.find({segment, value});
-    if (it == map.end()) return;
-    if (std::find(p.seqs.begin(), p.seqs.end(), &it->second) != p.seqs.end()) return;
-    p.seqs.push_back(&it->second);
-    p.estimate += it->second.size();
+    if (const KeySeq* seq = map.find({segment, value})) add_seq(p, *seq);
+}
+
+// Every sequence of `map` whose segment `in_segment(segment)` accepts.
+template <typename F>
+void add_segment_seqs(Path& p, const SeqMap& map, F&& in_segment) {
+    map.each([&](const SeqMap::Key& key, const KeySeq& seq) {
+        if (in_segment(key.first)) add_seq(p, seq);
+    });
 }
 
 }  // namespace
@@ -768,16 +790,22 @@ void InMemoryStore::Impl::add_kind_path(const Query& q, const std::vector<Symbol
                 add_seq(p, map, segments[i], k);
             continue;
         }
-        for (const auto& [key, seq] : map)
-            if (key.first == segments[i]) add_seq(p, map, key.first, key.second);
+        add_segment_seqs(p, map, [&](Symbol s) { return s == segments[i]; });
     }
 }
 
 // The sequences of every ticket that the visibility's segment, group and assignee clauses
 // admit (a union: a ticket may be in several), when no other clause can admit one; leaves
 // `p` global otherwise. A segment clause with kinds takes the (segment, kind) sequences.
+void InMemoryStore::Impl::add_value_seqs(Field f, Symbol value, const std::vector<Symbol>& segments,
+                                         bool every, Path& p) const {
+    if (const SeqMap* map = across_of(f); map && every) return add_seq(p, *map, value, Symbol{});
+    for (auto seg : segments)
+        add_seq(p, by_field[f], seg, value);
+}
+
 void InMemoryStore::Impl::add_visibility_path(const Query& q, const std::vector<Symbol>& segments,
-                                              Path& p) const {
+                                              bool every, Path& p) const {
     const Visibility* v = q.visibility.get();
     if (!v || v->segments_only()) return;  // planned through planning_segments
     int b = v->branch;
@@ -796,9 +824,8 @@ void InMemoryStore::Impl::add_visibility_path(const Query& q, const std::vector<
             if (!in_segments(clause.segment)) continue;
             if (!clause.categories.empty() || clause.open_only) out.covers_visibility = false;
             if (clause.kinds.empty()) {
-                for (const auto& [key, seq] : by_field[f_state])
-                    if (key.first == clause.segment)
-                        add_seq(out, by_field[f_state], key.first, key.second);
+                add_segment_seqs(out, by_field[f_state],
+                                 [&](Symbol s) { return s == clause.segment; });
                 continue;
             }
             for (auto k : clause.kinds)
@@ -806,12 +833,9 @@ void InMemoryStore::Impl::add_visibility_path(const Query& q, const std::vector<
         }
     if (b < 0 || b == 1)
         for (auto g : v->groups)
-            if (!g.empty() && listed(q.groups, g))
-                for (auto seg : segments)
-                    add_seq(out, by_field[f_group], seg, g);
+            if (!g.empty() && listed(q.groups, g)) add_value_seqs(f_group, g, segments, every, out);
     if ((b < 0 || b == 2) && v->assignee && !v->user.empty() && listed(q.assignees, v->user))
-        for (auto seg : segments)
-            add_seq(out, by_field[f_assignee], seg, v->user);
+        add_value_seqs(f_assignee, v->user, segments, every, out);
     if (out.seqs.size() <= 4 * max_prefixes) p = std::move(out);
 }
 
@@ -826,22 +850,24 @@ Path InMemoryStore::Impl::best_path(const Query& q) const {
         if (p.estimate < best.estimate || (p.estimate == best.estimate && p.exact && !best.exact))
             best = std::move(p);
     };
-    auto segments = segments_of(q);
+    bool every = false;
+    auto segments = segments_of(q, &every);
     auto by_values = [&](Field f, const std::vector<Symbol>& values) {
-        if (values.empty() || values.size() * segments.size() > max_prefixes) return;
+        bool across = every && across_of(f);
+        if (values.empty() || values.size() * (across ? 1 : segments.size()) > max_prefixes) return;
         Path p;
-        for (auto seg : segments)
-            for (auto v : values)
-                add_seq(p, by_field[f], seg, v);
-        consider(std::move(p), covers_segment | cover(f));
+        for (auto v : values)
+            add_value_seqs(f, v, segments, every, p);
+        // Across segments, the query's segment filter (if any) is left to the rows.
+        consider(std::move(p), (across ? 0 : covers_segment) | cover(f));
     };
     by_values(f_state, q.states);
     if (auto planned = planning_segments(q); q.states.empty() && !planned.empty()) {
         // Every (segment, state) sequence of the segments: together, the segments in order.
         Path p;
-        for (const auto& [key, seq] : by_field[f_state])
-            if (std::find(segments.begin(), segments.end(), key.first) != segments.end())
-                add_seq(p, by_field[f_state], key.first, key.second);
+        add_segment_seqs(p, by_field[f_state], [&](Symbol s) {
+            return std::find(segments.begin(), segments.end(), s) != segments.end();
+        });
         consider(std::move(p), covers_segment);
     }
     by_values(f_assignee, q.assignees);
@@ -856,7 +882,7 @@ Path InMemoryStore::Impl::best_path(const Query& q) const {
                          [](const auto& c) { return !c.categories.empty() || c.open_only; });
         consider(std::move(p), covers_segment | cover(f_kind));
     }
-    if (Path p; add_visibility_path(q, segments, p), !p.global)
+    if (Path p; add_visibility_path(q, segments, every, p), !p.global)
         consider(std::move(p), covers_segment);
     return best;
 }
