@@ -13,10 +13,12 @@
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -543,12 +545,23 @@ void BM_Memory_sqlite(benchmark::State& state) {
 // Most of the time at 1M tickets is such loads (index nodes, tickets, their strings); this
 // puts the other figures in proportion on whatever machine runs them.
 
-void BM_MemoryLatency(benchmark::State& state) {
+// With huge_pages, the ring lies in 2 MiB pages (madvise(MADV_HUGEPAGE)): the difference to
+// the plain figure is what the address translation of a random access costs on this machine.
+void BM_MemoryLatency(benchmark::State& state, bool huge_pages) {
     struct alignas(64) Line {
         std::size_t next;
     };
-    const std::size_t lines = static_cast<std::size_t>(state.range(0)) * 1024 * 1024 / 64;
-    std::vector<Line> a(lines);
+    const std::size_t bytes = static_cast<std::size_t>(state.range(0)) * 1024 * 1024;
+    const std::size_t lines = bytes / sizeof(Line);
+    std::unique_ptr<Line[], void (*)(Line*)> ring(
+        static_cast<Line*>(std::aligned_alloc(std::size_t{2} << 20, bytes)),
+        [](Line* p) { std::free(p); });
+    if (!ring) {
+        state.SkipWithError("out of memory");
+        return;
+    }
+    if (huge_pages) madvise(ring.get(), bytes, MADV_HUGEPAGE);
+    Line* a = ring.get();
     // One random cycle through every line (Sattolo's shuffle of the identity).
     for (std::size_t i = 0; i < lines; ++i)
         a[i].next = i;
@@ -609,9 +622,12 @@ void register_all() {
     add("Memory/store", BM_Memory_store)->Iterations(1)->Unit(benchmark::kMillisecond);
     add("Memory/sqlite", BM_Memory_sqlite)->Iterations(1)->Unit(benchmark::kMillisecond);
 
-    benchmark::RegisterBenchmark("MemoryLatency/MiB", BM_MemoryLatency)
+    benchmark::RegisterBenchmark("MemoryLatency/MiB", BM_MemoryLatency, false)
         ->Arg(8)
         ->Arg(256)
+        ->Arg(1024)
+        ->MinTime(0.5);
+    benchmark::RegisterBenchmark("MemoryLatency/huge_pages/MiB", BM_MemoryLatency, true)
         ->Arg(1024)
         ->MinTime(0.5);
 }
