@@ -1,8 +1,9 @@
 // InMemoryStore: the default Store. Tickets are found by id in dense blocks of rows (a row
 // copies the fields queries filter on most, next to the shared ticket) and by key in dense
 // vectors. Each (segment, value) pair of the state, assignee, assignment group, category and
-// kind has a sorted sequence of (updated, id) keys, and two more sequences order every
-// ticket by (updated, id) and by (created, id); a query walks one or several of them as one
+// kind has a sorted sequence of (updated, id) keys, the assignee and the group have one
+// across segments too, and two more sequences order every ticket by (updated, id) and by
+// (created, id); a query walks one or several of them as one
 // ordered sequence, so filtered pages come out already sorted. SLA clocks add three small
 // ordered sets: by next alarm, by earliest running due, and the breached tickets. Events
 // live in a packed append-only log (see docs/performance.md for the sizes).

@@ -7,7 +7,9 @@
 //
 // The indexes are not trees of rows: each (segment, value) pair of an indexed field (state,
 // assignee, assignment group, category, kind) has its own sorted sequence of 16-byte
-// (updated, id) keys, kept in chunks of adjacent keys; two more sequences hold every ticket
+// (updated, id) keys, kept in chunks of adjacent keys; the assignee and the assignment group
+// also have one sequence per value across segments (a query or visibility clause that names
+// no segment walks one sequence, not one per segment); two more sequences hold every ticket
 // in (updated, id) and (created, id) order. A new or updated ticket lands at the end of its
 // sequences, whose last chunks stay in cache, and a page reads adjacent keys. Every
 // sequence has the same key, so a query merges the sequences of several values, segments
