@@ -561,7 +561,8 @@ struct InMemoryStore::Impl {
     void add_kind_path(const Query& q, const std::vector<Symbol>& segments, Path& p) const;
     void add_visibility_path(const Query& q, const std::vector<Symbol>& segments, bool every,
                              Path& p) const;
-    // The sequences of `f` = one of `values` in `segments`, or across them when `every`.
+    // The sequences of `f` = `value` in each of `segments`, or its one sequence across
+    // segments when `every` and the field has one.
     void add_value_seqs(Field f, Symbol value, const std::vector<Symbol>& segments, bool every,
                         Path& p) const;
     Path best_path(const Query& q) const;
